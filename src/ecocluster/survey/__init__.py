@@ -1,0 +1,1 @@
+"""Field data: reading survey exports and checking them against their instrument."""
