@@ -14,6 +14,7 @@ the store never see the quirks of a file:
 * ``source_row``: the row number a person sees in the file (header is row 1).
 * ``columns``: for each question, the header(s) in the file it came from, so a problem
   can name the column the user will look for.
+* ``extra_columns``: headers that match nothing in the instrument; checks report them.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class Responses:
     source_row: np.ndarray
     file: str
     columns: dict[str, str] = field(default_factory=dict)
+    #: Headers that match no question and no known metadata column (reported by checks).
+    extra_columns: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.data)
