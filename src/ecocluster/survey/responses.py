@@ -62,7 +62,15 @@ def make_problems(records: Iterable[dict[str, object]] | None = None) -> pd.Data
 
 
 def concat_problems(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Problems of several chunks as one table.
+
+    Problems without a row (a missing column, an unknown header) are raised by every
+    chunk of a file; they are kept once.
+    """
     frames = [frame for frame in frames if len(frame)]
     if not frames:
         return make_problems()
-    return make_problems(pd.concat(frames, ignore_index=True).to_dict("records"))
+    table = pd.concat(frames, ignore_index=True)
+    no_row = table["row"].isna()
+    repeated = no_row & table.duplicated(subset=["file", "column", "question", "rule", "message"])
+    return table.loc[~repeated].reset_index(drop=True)
