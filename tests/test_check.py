@@ -670,9 +670,9 @@ def test_summary(instrument: Instrument, base: pd.DataFrame) -> None:
     lines = text.splitlines()
     assert lines[0] == "6 errors: type 5, required 1"
     assert lines[1] == "1 warning: unknown-column 1"
-    assert lines[2].startswith(f"{FILE} x: the column matches no question")
+    assert lines[2].startswith(f"{FILE}, column 'x': the column matches no question")
     assert lines[2].endswith("[unknown-column]")
-    assert lines[3] == f"{FILE}:2 employees: not a whole number [type]"
+    assert lines[3] == f"{FILE}, row 2, column 'employees': not a whole number [type]"
     assert lines[-1] == "... and 4 more"
 
 

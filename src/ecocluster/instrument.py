@@ -273,9 +273,9 @@ def _labels(row: Mapping[str, Any], columns: dict[str, str], languages: dict[str
             code = _language_code(language_name) if language_name != "default" else "default"
             labels[code] = text
     if "default" in labels:
+        text = labels.pop("default")
         for code in languages:
-            labels.setdefault(code, labels["default"])
-        del labels["default"]
+            labels.setdefault(code, text)
     return labels
 
 
@@ -338,9 +338,9 @@ def build_instrument(
     settings = settings_sheet.iloc[0].to_dict() if len(settings_sheet) else {}
 
     label_columns = _language_columns(list(survey.columns), "label")
-    languages = {
-        _language_code(name): name for name in label_columns if name != "default"
-    } or {"default": "default"}
+    languages = {_language_code(name): name for name in label_columns if name != "default"} or {
+        "default": "default"
+    }
     default_language_name = str(settings.get("default_language", "")).strip()
     default_language = (
         _language_code(default_language_name) if default_language_name else next(iter(languages))

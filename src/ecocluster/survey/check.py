@@ -711,10 +711,12 @@ def summarize_problems(problems: pd.DataFrame, *, limit: int = 20) -> str:
     for file, row, column, message, rule in zip(
         head["file"], head["row"], head["column"], head["message"], head["rule"], strict=True
     ):
-        where = str(file)
+        parts = [str(file)] if file else []
         if row is not pd.NA:
-            where = f"{where}:{row}" if where else f"row {row}"
-        lines.append(f"{where} {column}: {message} [{rule}]".lstrip())
+            parts.append(f"row {row}")
+        if column:
+            parts.append(f"column {column!r}")
+        lines.append(f"{', '.join(parts)}: {message} [{rule}]")
     if len(problems) > limit:
         lines.append(f"... and {len(problems) - limit} more")
     return "\n".join(lines)
