@@ -256,7 +256,7 @@ def _language_code(name: str) -> str:
     return match.group("code").lower() if match else name
 
 
-def _cell(row: Mapping[str, Any], column: str | None) -> str:
+def _cell(row: Mapping[Any, Any], column: str | None) -> str:
     if column is None:
         return ""
     value = row.get(column, "")
@@ -265,7 +265,9 @@ def _cell(row: Mapping[str, Any], column: str | None) -> str:
     return normalize_text(str(value))
 
 
-def _labels(row: Mapping[str, Any], columns: dict[str, str], languages: dict[str, str]) -> dict:
+def _labels(
+    row: Mapping[Any, Any], columns: dict[str, str], languages: dict[str, str]
+) -> dict[str, str]:
     labels: dict[str, str] = {}
     for language_name, column in columns.items():
         text = _cell(row, column)
@@ -385,7 +387,7 @@ def build_instrument(
         if not raw_type and not name:
             continue
         try:
-            kind, list_name = _split_type(raw_type)
+            kind, choice_list = _split_type(raw_type)
         except ValueError as error:
             raise InstrumentError(
                 str(error), file=source, row=index, column="type", rule="xlsform"
@@ -428,9 +430,9 @@ def build_instrument(
             raise InstrumentError(
                 f"question name {name!r} is used twice", file=source, row=index, rule="xlsform"
             )
-        if list_name is not None and list_name not in choices:
+        if choice_list is not None and choice_list not in choices:
             raise InstrumentError(
-                f"choice list {list_name!r} is not in the choices sheet",
+                f"choice list {choice_list!r} is not in the choices sheet",
                 file=source,
                 row=index,
                 column="type",
@@ -439,7 +441,7 @@ def build_instrument(
         questions[name] = Question(
             name=name,
             type=kind,
-            list_name=list_name,
+            list_name=choice_list,
             labels=_labels(row, label_columns, languages),
             required=_is_yes(_cell(row, "required")),
             relevant=_cell(row, "relevant") or None,
