@@ -86,7 +86,7 @@ def _child_naive(source: str, db: str) -> dict[str, float]:
             sha256="naive",
             size_bytes=0,
         )
-        wave_id = conn.execute(select(writer.tables["wave"].c.id)).scalar_one()  # type: ignore[attr-defined]
+        wave_id = writer.wave_id
     base = automap_base()
     base.prepare(autoload_with=engine)
     cluster_cls = base.classes.cluster
@@ -148,12 +148,24 @@ def _measure(kind: str, source: Path, workdir: Path) -> dict[str, float]:
     return result
 
 
-def _child(kind: str, source: str, db: str) -> None:
+def _peak_rss_mb() -> float:
+    """This process's own peak resident memory.
+
+    ``getrusage`` is not used: Linux carries ``ru_maxrss`` across ``exec`` from the parent,
+    so a child would report the benchmark driver's peak. VmHWM belongs to this process.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     import resource
 
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(kind: str, source: str, db: str) -> None:
     run = _child_fast if kind == "fast" else _child_naive
     result = run(source, db)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mb"] = _peak_rss_mb()
     print(json.dumps(result))
 
 
