@@ -160,12 +160,13 @@ def form() -> None:
 @form.command("list")
 def form_list() -> None:
     """List the bundled instruments."""
-    table = Table("instrument", "form_id", "version", "questions", "languages", "title")
+    table = Table("instrument", "version", "questions", "languages", "title")
+    for column in table.columns[:4]:
+        column.no_wrap = True
     for name in bundled_instruments():
         instrument = load_instrument(name)
         table.add_row(
             name,
-            instrument.form_id,
             instrument.version,
             str(len(instrument.questions)),
             ", ".join(instrument.languages),
@@ -350,7 +351,7 @@ def examples_load(name: str, db: str | None) -> None:
 @main.command()
 @click.option("--db", help=DB_HELP)
 def waves(db: str | None) -> None:
-    """List the survey waves in the database with their firms per cluster."""
+    """List the survey waves in the database: instrument, firms and imports."""
     from ecocluster.store import list_waves, open_store
 
     frame = list_waves(open_store(db))
