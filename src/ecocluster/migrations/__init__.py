@@ -1,0 +1,1 @@
+"""Alembic migrations of the ecocluster database, run by `ecocluster.store.upgrade_store`."""
