@@ -245,7 +245,7 @@ class ImportWriter:
             raise ImportRefused(
                 f"{self.file_name}: this file was already imported on {when} UTC into wave "
                 f"{earlier.name!r} (as {earlier.file_name!r}, import {earlier.id}); a file is "
-                "imported once unless duplicates are explicitly allowed"
+                "imported once unless duplicates are allowed (--allow-duplicate)"
             )
 
     def _existing_wave(self) -> int | None:
