@@ -164,3 +164,31 @@ def test_synth_then_import(runner: CliRunner, tmp_path: Path) -> None:
 def _comment_lines(path: Path) -> int:
     with open(path, encoding="utf-8") as handle:
         return sum(1 for line in handle if line.startswith("#"))
+
+
+def test_import_of_a_broken_file_exits_1_and_writes_nothing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from ecocluster.store import dump_content, open_store
+
+    db = str(tmp_path / "x.sqlite")
+    assert runner.invoke(main, ["examples", "load", "red-river-2003", "--db", db]).exit_code == 0
+    before = dump_content(open_store(db), provenance=True)
+    example = get_example("red-river-2007")
+    frame = pd.read_csv(
+        example.responses,
+        dtype=str,
+        keep_default_na=False,
+        skiprows=_comment_lines(example.responses),
+    )
+    frame.loc[8, "q19_partner_importance"] = "12"
+    frame.loc[9, "cluster"] = "Bát Tràng"  # a label with diacritics is fine
+    broken = tmp_path / "broken.csv"
+    frame.to_csv(broken, index=False)
+    result = runner.invoke(main, ["import", str(broken), "--wave", "w", "--db", db])
+    assert result.exit_code == 1
+    assert "row 10, column 'q19_partner_importance'" in result.output
+    assert "[constraint]" in result.output
+    assert "row 11" not in result.output
+    assert "database is unchanged" in result.output
+    assert dump_content(open_store(db), provenance=True) == before
