@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import math
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -28,6 +27,15 @@ from ecocluster import load_instrument
 from ecocluster.ingest import check_file
 from ecocluster.instrument import Instrument
 from ecocluster.survey.check import summarize_problems
+from published_arithmetic import (
+    comment_lines,
+    count,
+    mean,
+    percent,
+    published_round,
+    read_example_csv,
+    selected,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src" / "ecocluster" / "data" / "examples" / "red-river-2003"
@@ -43,21 +51,9 @@ UNREPRODUCIBLE = {
 
 
 # ------------------------------------------------------------------------------ data
-def comment_lines(path: Path) -> list[str]:
-    lines = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.startswith("#"):
-                break
-            lines.append(line.rstrip("\n"))
-    return lines
-
-
 @pytest.fixture(scope="module")
 def responses() -> pd.DataFrame:
-    path = EXAMPLE / "responses.csv"
-    skip = len(comment_lines(path))
-    return pd.read_csv(path, skiprows=skip, dtype=str, keep_default_na=False)
+    return read_example_csv(EXAMPLE / "responses.csv")
 
 
 @pytest.fixture(scope="module")
@@ -81,30 +77,6 @@ def ownership_group(df: pd.DataFrame, group: str) -> pd.DataFrame:
 
 def area_group(df: pd.DataFrame, group: str) -> pd.DataFrame:
     return df if group == "total" else df[df["area"] == group]
-
-
-def mean(values: pd.Series) -> Fraction:
-    """Exact mean of the answered values (blank = not answered)."""
-    answered = [int(value) for value in values if value != ""]
-    return Fraction(sum(answered), len(answered))
-
-
-def count(mask: pd.Series) -> Fraction:
-    return Fraction(int(mask.sum()))
-
-
-def percent(mask: pd.Series) -> Fraction:
-    return Fraction(int(mask.sum()) * 100, len(mask))
-
-
-def selected(df: pd.DataFrame, question: str, choice: str) -> pd.Series:
-    return df[question].str.split().apply(lambda names: choice in names)
-
-
-def published_round(value: Fraction, decimals: int) -> Decimal:
-    """Round half up, as the paper does (7/56 = 12.5% is printed 13%)."""
-    scaled = math.floor(value * 10**decimals + Fraction(1, 2))
-    return Decimal(scaled).scaleb(-decimals)
 
 
 # --------------------------------------------------------------------------- targets

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import math
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -27,6 +26,16 @@ from ecocluster import load_instrument
 from ecocluster.ingest import check_file
 from ecocluster.instrument import Instrument
 from ecocluster.survey.check import summarize_problems
+from published_arithmetic import (
+    comment_lines,
+    count,
+    exact,
+    mean,
+    percent,
+    published_round,
+    read_example_csv,
+    selected,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src" / "ecocluster" / "data" / "examples" / "red-river-2007"
@@ -52,21 +61,9 @@ REPRODUCED_INSTEAD: dict[str, tuple[str, int]] = {
 
 
 # ------------------------------------------------------------------------------ data
-def comment_lines(path: Path) -> list[str]:
-    lines = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.startswith("#"):
-                break
-            lines.append(line.rstrip("\n"))
-    return lines
-
-
 @pytest.fixture(scope="module")
 def responses() -> pd.DataFrame:
-    path = EXAMPLE / "responses.csv"
-    skip = len(comment_lines(path))
-    return pd.read_csv(path, skiprows=skip, dtype=str, keep_default_na=False)
+    return read_example_csv(EXAMPLE / "responses.csv")
 
 
 @pytest.fixture(scope="module")
@@ -77,28 +74,6 @@ def published() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def instrument() -> Instrument:
     return load_instrument("red-river-2007")
-
-
-def exact(values: pd.Series) -> list[Fraction]:
-    """Answered values as exact fractions (blank = not answered)."""
-    return [Fraction(Decimal(value)) for value in values if value != ""]
-
-
-def mean(values: pd.Series) -> Fraction:
-    answered = exact(values)
-    return Fraction(sum(answered), len(answered))
-
-
-def count(mask: pd.Series) -> Fraction:
-    return Fraction(int(mask.sum()))
-
-
-def percent(mask: pd.Series) -> Fraction:
-    return Fraction(int(mask.sum()) * 100, len(mask))
-
-
-def selected(df: pd.DataFrame, question: str, choice: str) -> pd.Series:
-    return df[question].str.split().apply(lambda names: choice in names)
 
 
 def mentions(df: pd.DataFrame, question: str, choice: str) -> Fraction:
@@ -117,12 +92,6 @@ def spend_ratios(df: pd.DataFrame) -> list[Fraction]:
 
 def exporters(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["export_share"].map(Decimal) > 0]
-
-
-def published_round(value: Fraction, decimals: int) -> Decimal:
-    """Round half up, to `decimals` places (negative: to tens, hundreds, thousands)."""
-    scaled = math.floor(value * Fraction(10) ** decimals + Fraction(1, 2))
-    return Decimal(scaled).scaleb(-decimals)
 
 
 # --------------------------------------------------------------------------- targets
