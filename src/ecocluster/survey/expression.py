@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -355,9 +356,10 @@ def _as_object(data: Any) -> Any:
 
 
 # ------------------------------------------------------------------ the tree
-class _Node:
+class _Node(ABC):
+    @abstractmethod
     def evaluate(self, env: _Env) -> _Value:
-        raise NotImplementedError
+        """The node's value for every row at once."""
 
     def children(self) -> Sequence[_Node]:
         return ()
