@@ -18,8 +18,8 @@ Semantics follow ODK (JavaRosa) where they matter for checking data:
   comparison with it is false (and ``!=`` true, as in IEEE arithmetic).
 * Strings become numbers only when they are plain decimal numbers; ISO dates and
   date-times become days since 1970-01-01, so that ``. <= today()`` works on dates.
-* Answers of numeric questions (see `ecocluster.survey.columns.Context`) behave as numbers: two integer answers
-  compare numerically and an answer of ``0`` is false.
+* Answers of numeric questions (see `ecocluster.survey.columns.Context`) behave as
+  numbers: two integer answers compare numerically and an answer of ``0`` is false.
 """
 
 from __future__ import annotations
