@@ -8,6 +8,12 @@
 # It changes no shell option of the caller and returns non-zero on failure, so a caller
 # running under `set -e` stops there.
 
+# Run a command as the postgres user from /, which it can always enter (a fresh clone
+# under a private temporary folder is not readable by postgres).
+_ecocluster_as_postgres() {
+    (cd / && runuser -u postgres -- "$@")
+}
+
 _ecocluster_postgres() {
     local role=ecocluster_test password=ecocluster_test database=ecocluster_test
     local version port status tries encoding
@@ -45,7 +51,7 @@ _ecocluster_postgres() {
 
     # The role and database are for throw-away test data: commits need not wait for the
     # disk, which makes the many small test transactions several times faster.
-    runuser -u postgres -- psql -p "$port" -X -q -v ON_ERROR_STOP=1 <<SQL || return 1
+    _ecocluster_as_postgres psql -p "$port" -X -q -v ON_ERROR_STOP=1 <<SQL || return 1
 DO \$\$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN
@@ -58,15 +64,15 @@ ALTER ROLE $role SET synchronous_commit = off;
 SQL
     # UTF8 whatever the cluster's default: a cluster made without a locale is SQL_ASCII,
     # which would not give Vietnamese text back as written.
-    encoding=$(runuser -u postgres -- psql -p "$port" -X -tAc \
+    encoding=$(_ecocluster_as_postgres psql -p "$port" -X -tAc \
         "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = '$database'") ||
         return 1
     if [ -n "$encoding" ] && [ "$encoding" != "UTF8" ]; then
-        runuser -u postgres -- dropdb -p "$port" "$database" || return 1
+        _ecocluster_as_postgres dropdb -p "$port" "$database" || return 1
         encoding=""
     fi
     if [ -z "$encoding" ]; then
-        runuser -u postgres -- createdb -p "$port" -O "$role" -E UTF8 --locale=C.UTF-8 \
+        _ecocluster_as_postgres createdb -p "$port" -O "$role" -E UTF8 --locale=C.UTF-8 \
             -T template0 "$database" || return 1
     fi
 
@@ -76,7 +82,7 @@ SQL
 
 _ecocluster_postgres
 _ecocluster_postgres_status=$?
-unset -f _ecocluster_postgres
+unset -f _ecocluster_postgres _ecocluster_as_postgres
 if [ "$_ecocluster_postgres_status" -ne 0 ]; then
     unset _ecocluster_postgres_status
     echo "postgres.sh: could not start PostgreSQL for the tests" >&2
