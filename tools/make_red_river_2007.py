@@ -2,7 +2,7 @@
 
 No microdata of the 2007 survey of Bat Trang, Dong Ky and Van Phuc is public. This script
 builds 51 SYNTHETIC enterprises whose plainly recomputed aggregates equal the figures
-published by Konstadakopulos (Journal of Current Southeast Asian Affairs, 2009) after the
+published by Konstadakopulos (Journal of Current Southeast Asian Affairs, accepted 2008) after the
 published rounding, except where the published figures contradict each other (see the
 example's README.md, which also gives every definition).
 
@@ -44,7 +44,8 @@ OUT = ROOT / "src" / "ecocluster" / "data" / "examples" / "red-river-2007"
 SOURCE = (
     'D. Konstadakopulos, "The Role of Clean Technological Change and Networking in the '
     "Emergence of Small-Scale Enterprise Clusters: An Empirical Study in the Red River Delta "
-    'of Northern Vietnam", Journal of Current Southeast Asian Affairs 28(1), 2009'
+    'of Northern Vietnam", Journal of Current Southeast Asian Affairs '
+    "(manuscript accepted 25 November 2008)"
 )
 
 CLUSTERS = ("bat_trang", "dong_ky", "van_phuc")
