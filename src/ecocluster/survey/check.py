@@ -459,15 +459,7 @@ class _Checker:
             positions = np.flatnonzero(mask)
             if np.ndim(message):  # one message per distinct value
                 message = np.asarray(message, dtype=object)[codes[positions]]
-            self.found.add(
-                positions,
-                question=question,
-                column=column,
-                rule=rule,
-                severity=ERROR,
-                message=message,
-                values=values[positions],
-            )
+            self._report(positions, question, column, rule, message, values)
 
         invalid = np.zeros(self.context.size, dtype=bool)
         failures = _type_failures(question, self.context)
