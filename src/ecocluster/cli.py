@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -19,8 +19,10 @@ from rich.table import Table
 
 from ecocluster import __version__
 from ecocluster.errors import EcoclusterError
-from ecocluster.ingest import ImportResult, Progress
-from ecocluster.instrument import Instrument, bundled_instruments, load_instrument, read_instrument
+
+if TYPE_CHECKING:
+    from ecocluster.ingest import ImportResult, Progress
+    from ecocluster.instrument import Instrument
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -60,12 +62,14 @@ def _instrument_options(function: Any) -> Any:
         "--instrument",
         default="red-river-2007",
         show_default=True,
-        help=f"Bundled instrument: {', '.join(bundled_instruments())}.",
+        help="Bundled instrument (see 'ecocluster form list').",
     )(function)
     return function
 
 
 def _instrument(name: str, form_path: Path | None, concepts: Path | None) -> Instrument:
+    from ecocluster.instrument import load_instrument, read_instrument
+
     if form_path is not None:
         return read_instrument(form_path, concepts)
     if concepts is not None:
@@ -160,6 +164,8 @@ def form() -> None:
 @form.command("list")
 def form_list() -> None:
     """List the bundled instruments."""
+    from ecocluster.instrument import bundled_instruments, load_instrument
+
     table = Table("instrument", "version", "questions", "languages", "title")
     for column in table.columns[:4]:
         column.no_wrap = True
