@@ -560,6 +560,35 @@ def list_imports(bind: Bind) -> pd.DataFrame:
         )
 
 
+def read_problems(bind: Bind, wave_name: str) -> pd.DataFrame:
+    """The problems stored with a wave's completed imports (warnings: errors refuse a file).
+
+    A report shows them under data quality, so that a reader sees what the figures rest on.
+    """
+    log = import_log
+    query = (
+        sa.select(
+            log.c.file_name.label("file"),
+            problem.c.row,
+            problem.c.column,
+            problem.c.question,
+            problem.c.value,
+            problem.c.rule,
+            problem.c.severity,
+            problem.c.message,
+        )
+        .join(log, log.c.id == problem.c.import_id)
+        .join(wave, wave.c.id == log.c.wave_id)
+        .where(wave.c.name == wave_name, log.c.status == COMPLETE)
+        .order_by(log.c.id, problem.c.id)
+    )
+    with connect(bind) as connection:
+        result = connection.execute(query)
+        return pd.DataFrame.from_records(
+            [tuple(row) for row in result], columns=list(result.keys()), coerce_float=False
+        )
+
+
 def _sort_key(row: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
     return tuple((value is not None, value) for value in row)
 

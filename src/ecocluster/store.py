@@ -55,6 +55,7 @@ from ecocluster.schema import (
     list_imports,
     list_waves,
     open_store,
+    read_problems,
     resolve_url,
     upgrade_store,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "load_wave_instrument",
     "open_store",
     "read_long",
+    "read_problems",
     "read_wide",
     "resolve_url",
     "upgrade_store",
