@@ -577,6 +577,21 @@ def test_compute_tables_applies_k(
     assert tables["enterprise_adoption"].suppressed > 0
 
 
+@pytest.mark.parametrize("name", ["red-river-2007", "red-river-2003"])
+@pytest.mark.parametrize("pressure", ["max", "sum"])
+def test_compute_tables_with_precomputed_firms(name: str, pressure: str) -> None:
+    wide, instrument, _ = _study(name)
+    precomputed = compute_firm_indices(wide, instrument, pressure=pressure)
+    computed = compute_tables(wide, instrument, pressure=pressure, k=3)
+    given = compute_tables(wide, instrument, pressure=pressure, k=3, firms=precomputed)
+    assert list(given) == list(computed)
+    assert {key: table.to_dict() for key, table in given.items()} == {
+        key: table.to_dict() for key, table in computed.items()
+    }
+    with pytest.raises(InputError, match="one row per row"):
+        compute_tables(wide, instrument, firms=precomputed.iloc[1:])
+
+
 # ------------------------------------------------------------------ grouping
 def test_grouping_by_ownership_and_province(
     study_2007: tuple[pd.DataFrame, Instrument, pd.DataFrame],
