@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -27,6 +29,8 @@ COMMANDS = [
     ["examples", "load"],
     ["waves"],
     ["synth"],
+    ["fit"],
+    ["report"],
 ]
 
 
@@ -40,6 +44,17 @@ def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
+
+
+def test_the_command_line_starts_without_heavy_imports() -> None:
+    """`ecocluster --help` must stay fast: no pandas, SQLAlchemy, statsmodels or matplotlib."""
+    code = (
+        "import sys, ecocluster.cli; "
+        "heavy = ('pandas', 'sqlalchemy', 'statsmodels', 'matplotlib', 'scipy', 'sklearn'); "
+        "print(' '.join(sorted(m for m in heavy if m in sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
 
 
 def test_usage_error_exits_2(runner: CliRunner) -> None:

@@ -42,7 +42,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except EcoclusterError as error:
-            err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+            from rich.markup import escape
+
+            err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False)
             ctx.exit(EXIT_PROBLEMS)
 
 
@@ -400,6 +402,150 @@ def synth(firms: int, clusters: int, seed: int, example: str, output: Path) -> N
     out.print(
         f"wrote {firms} synthetic enterprises in {clusters} clusters to {output}", markup=False
     )
+
+
+@main.command()
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV file with one row per observation (comma or semicolon separated).",
+)
+@click.option("--formula", required=True, help='Model formula, e.g. "y ~ x1 + C(cluster)".')
+@click.option(
+    "--model",
+    type=click.Choice(["ols", "logit", "firth"]),
+    default="ols",
+    show_default=True,
+    help="ols: least squares; logit: maximum-likelihood logit; firth: Firth's penalised logit.",
+)
+@click.option(
+    "--robust", is_flag=True, help="Heteroskedasticity-robust standard errors (HC3 for OLS)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def fit(data_path: Path, formula: str, model: str, robust: bool, as_json: bool) -> None:
+    """Fit a regression on any CSV file: OLS, logit or Firth's penalised logit.
+
+    \b
+    Example:
+      ecocluster fit --data firms.csv --formula "ENVTECH ~ YEARS + C(cluster)" --model firth
+    """
+    from ecocluster.models import fit_csv
+
+    result = fit_csv(data_path, formula, model, robust)  # type: ignore[arg-type]
+    if as_json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    table = Table("term", "estimate", "std. error", "z/t", "p", title=f"{model}: {formula}")
+    for row in result.tidy().itertuples(index=False):
+        table.add_row(
+            str(row.term),
+            f"{row.estimate:.6g}",
+            f"{row.std_error:.6g}",
+            f"{row.statistic:.3f}",
+            f"{row.p_value:.4f}",
+        )
+    out.print(table)
+    lines = [f"observations: {int(result.nobs)}", f"log likelihood: {result.llf:.6g}"]
+    if model == "ols":
+        lines.append(f"R²: {result.rsquared:.4f} (adjusted {result.rsquared_adj:.4f})")
+    else:
+        lines.append(f"pseudo R² (McFadden): {result.prsquared:.4f}")
+    out.print("; ".join(lines), markup=False)
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", markup=False)
+
+
+@main.command()
+@click.option("--example", help="A bundled example study (see 'ecocluster examples list').")
+@click.option("--db", help=DB_HELP)
+@click.option("--wave", help="Wave to report on (with --db or the default database).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for report.html, tables/*.csv and summary.json.",
+)
+@click.option(
+    "--by",
+    default=None,
+    help="Group every table by cluster, ownership, area (rural/urban) or province "
+    "(default: each table as the source paper lays it out).",
+)
+@click.option(
+    "--sdc",
+    is_flag=True,
+    help="Statistical disclosure control: suppress cells built from fewer than --k firms.",
+)
+@click.option(
+    "--k",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Smallest number of firms a published cell may rest on (implies --sdc; default 3).",
+)
+@click.option(
+    "--pressure",
+    type=click.Choice(["max", "sum"]),
+    default="max",
+    show_default=True,
+    help="Pressure indices CP and EMP: the larger weight counts (max) or weights add (sum).",
+)
+@click.option("--no-models", is_flag=True, help="Leave out the regression models.")
+def report(
+    example: str | None,
+    db: str | None,
+    wave: str | None,
+    output: Path,
+    by: str | None,
+    sdc: bool,
+    k: int | None,
+    pressure: str,
+    no_models: bool,
+) -> None:
+    """Write the survey report: self-contained HTML, every table as CSV, a JSON summary.
+
+    \b
+    Examples:
+      ecocluster report --example red-river-2007 -o out/report
+      ecocluster report --db survey.sqlite --wave bat-trang-2025 -o out/bt --sdc
+    """
+    from ecocluster.analysis import analyse_example, analyse_wave
+    from ecocluster.report.survey import write_survey_report
+
+    if (example is None) == (wave is None):
+        raise click.UsageError("give either --example NAME or --wave NAME (with --db)")
+    if example is not None and db is not None:
+        raise click.UsageError("--db goes with --wave, not with --example")
+    threshold = k if k is not None else (3 if sdc else None)
+    with _steps("report") as step:
+        options: dict[str, Any] = {
+            "by": by,
+            "k": threshold,
+            "pressure": pressure,
+            "fit_models": not no_models,
+            "step": step,
+        }
+        if example is not None:
+            analysis = analyse_example(example, **options)
+        else:
+            from ecocluster.store import open_store
+
+            analysis = analyse_wave(open_store(db), str(wave), **options)
+        step("figures and HTML")
+        files = write_survey_report(analysis, output)
+    out.print(f"wrote {files.html} ({len(files.tables)} tables as CSV, {files.summary.name})")
+
+
+@contextmanager
+def _steps(label: str) -> Iterator[Any]:
+    """A spinner with the current step on a terminal; one line per step in logs."""
+    if err.is_terminal:
+        with err.status(f"{label}: starting") as status:
+            yield lambda message: status.update(f"{label}: {message}")
+        return
+    yield lambda message: print(f"{label}: {message}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -168,9 +168,11 @@ def _number(value: str) -> str | int | float | None:
         real = float(value)
     except ValueError:
         return value
-    # openpyxl stores 16 significant digits; keep as text what would not survive that.
+    # openpyxl stores 16 significant digits; keep as text what would not survive that, and
+    # whole numbers past 2**53, which it writes without a decimal point and reads back as int.
     exact = math.isfinite(real) and float(f"{real:.16g}") == real
-    return real if exact and format_number(real) == value else value
+    whole_and_huge = exact and real.is_integer() and abs(real) >= 2**53
+    return real if exact and not whole_and_huge and format_number(real) == value else value
 
 
 def _write_csv(path: Path, headers: list[str], columns: list[np.ndarray], delimiter: str) -> None:

@@ -1,0 +1,274 @@
+"""One survey wave analysed end to end: indices, tables, models, audit and findings.
+
+The report, the command line and the benchmarks all call `analyse_survey`, so that what a
+reader sees in the HTML, in the CSV files and in the JSON summary is one computation.
+Everything here is pure: the wide answer table and the instrument go in, a frozen
+`SurveyAnalysis` comes out; loading from a database or a bundled example is done by the
+two small entry points at the bottom.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ecocluster import __version__
+from ecocluster.errors import InputError
+from ecocluster.instrument import Instrument
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from ecocluster.adoption import AdoptionModels, AuditFinding
+    from ecocluster.tables import SurveyTable
+
+#: Called with a short description of each step, for progress display.
+Step = Callable[[str], None]
+
+#: Concepts without which the adoption models of Table 5 cannot be specified.
+MODEL_CONCEPTS = (
+    "clean_technology",
+    "pollution_capex",
+    "pollution_opex",
+    "employees",
+    "years_in_operation",
+    "export_share",
+    "turnover",
+    "loan",
+)
+
+
+@dataclass(frozen=True)
+class Study:
+    """What was surveyed and where the answers come from, as a report's front matter."""
+
+    title: str
+    wave: str
+    instrument: str
+    source: str = ""
+    synthetic: bool = False
+    data_note: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyAnalysis:
+    """Everything computed from one wave; renderers only format it."""
+
+    study: Study
+    instrument: Instrument = field(repr=False)
+    firms: pd.DataFrame = field(repr=False)
+    tables: Mapping[str, SurveyTable] = field(repr=False)
+    item_response: pd.DataFrame = field(repr=False)
+    problems: pd.DataFrame = field(repr=False)
+    published: AdoptionModels | None = field(repr=False)
+    recommended: AdoptionModels | None = field(repr=False)
+    audit: tuple[AuditFinding, ...]
+    findings: tuple[str, ...]
+    group_by: str | None
+    k: int | None
+    pressure: str
+    computed_at: str
+
+    @property
+    def n_firms(self) -> int:
+        return len(self.firms)
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready digest: the study, key figures, models, audit and findings."""
+        from ecocluster.findings import compute_key_figures
+
+        models: dict[str, Any] = {}
+        for label, fitted in (("published", self.published), ("recommended", self.recommended)):
+            if fitted is not None:
+                models[label] = fitted.to_dict()
+        digest: dict[str, Any] = _json_ready(
+            {
+                "study": {
+                    "title": self.study.title,
+                    "wave": self.study.wave,
+                    "instrument": self.study.instrument,
+                    "source": self.study.source,
+                    "synthetic": self.study.synthetic,
+                    "data_note": self.study.data_note,
+                },
+                "ecocluster_version": __version__,
+                "computed_at": self.computed_at,
+                "firms": self.n_firms,
+                "group_by": self.group_by,
+                "suppression_k": self.k,
+                "pressure_weights": self.pressure,
+                "key_figures": dict(compute_key_figures(self.firms)),
+                "tables": {name: table.to_dict() for name, table in self.tables.items()},
+                "problems": {
+                    "total": len(self.problems),
+                    "by_rule": self.problems["rule"].value_counts().to_dict()
+                    if len(self.problems)
+                    else {},
+                },
+                "models": models,
+                "audit": [item.to_dict() for item in self.audit],
+                "findings": list(self.findings),
+            }
+        )
+        return digest
+
+
+def _json_ready(value: Any) -> Any:
+    """NaN and infinities become null; numpy scalars become Python numbers."""
+    if isinstance(value, Mapping):
+        return {str(key): _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def compute_item_response(wide: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Answered firms per question: blanks include questions skipped by design."""
+    names = [name for name in instrument.questions if name in wide.columns]
+    answered = (wide[names] != "").sum(axis=0) if len(wide) else pd.Series(0, index=names)
+    total = len(wide)
+    return pd.DataFrame(
+        {
+            "question": names,
+            "label": [instrument.label(instrument.questions[name], "en") for name in names],
+            "answered": [int(answered[name]) for name in names],
+            "share": [
+                (100.0 * int(answered[name]) / total) if total else float("nan") for name in names
+            ],
+        }
+    )
+
+
+def supports_models(instrument: Instrument) -> bool:
+    """Whether the instrument maps everything the Table 5 specifications need."""
+    return all(concept in instrument.concepts for concept in MODEL_CONCEPTS)
+
+
+def analyse_survey(
+    wide: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    study: Study,
+    problems: pd.DataFrame | None = None,
+    by: str | None = None,
+    k: int | None = None,
+    pressure: str = "max",
+    fit_models: bool = True,
+    step: Step | None = None,
+) -> SurveyAnalysis:
+    """Indices, tables, both model specifications, the methods audit and the findings."""
+    from ecocluster.findings import compute_findings
+    from ecocluster.indices import compute_firm_indices
+    from ecocluster.tables import compute_tables
+
+    if len(wide) == 0:
+        raise InputError(f"wave {study.wave!r} has no enterprises to analyse", rule="empty-wave")
+    if k is not None and k < 1:
+        raise InputError(f"the suppression threshold k must be at least 1, not {k}", rule="k")
+    announce = step or (lambda _message: None)
+    announce("indices")
+    firms = compute_firm_indices(wide, instrument, pressure=pressure)
+    if by is not None and by not in firms.columns:
+        available = [c for c in ("cluster", "ownership", "area", "province") if c in firms.columns]
+        raise InputError(
+            f"cannot group by {by!r}: choose one of {', '.join(available)}",
+            column=by,
+            rule="group-by",
+        )
+    announce("tables")
+    tables = compute_tables(wide, instrument, by=by, k=k, pressure=pressure, firms=firms)
+    published = recommended = None
+    audit: tuple[AuditFinding, ...] = ()
+    if fit_models and supports_models(instrument):
+        from ecocluster.adoption import audit_methods, fit_published, fit_recommended
+
+        announce("published model specification")
+        published = fit_published(firms)
+        announce("recommended model specification")
+        recommended = fit_recommended(firms)
+        audit = tuple(audit_methods(firms, published, recommended))
+    announce("findings")
+    findings = compute_findings(firms, wide, instrument, recommended=recommended, audit=audit)
+    return SurveyAnalysis(
+        study=study,
+        instrument=instrument,
+        firms=firms,
+        tables=tables,
+        item_response=compute_item_response(wide, instrument),
+        problems=problems if problems is not None else pd.DataFrame(columns=["rule"]),
+        published=published,
+        recommended=recommended,
+        audit=audit,
+        findings=tuple(findings),
+        group_by=by,
+        k=k,
+        pressure=pressure,
+        computed_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    )
+
+
+def analyse_wave(engine: Engine, wave: str, **options: Any) -> SurveyAnalysis:
+    """Analyse a wave stored in a database, with the instrument it was imported under."""
+    from ecocluster.store import load_wave_instrument, read_problems, read_wide
+
+    announce: Step = options.get("step") or (lambda _message: None)
+    announce(f"reading wave {wave}")
+    instrument = load_wave_instrument(engine, wave)
+    wide = read_wide(engine, wave)
+    study = Study(
+        title=instrument.title or wave,
+        wave=wave,
+        instrument=f"{instrument.form_id} {instrument.version}".strip(),
+    )
+    return analyse_survey(
+        wide, instrument, study=study, problems=read_problems(engine, wave), **options
+    )
+
+
+def analyse_example(name: str, **options: Any) -> SurveyAnalysis:
+    """Analyse a bundled example, imported through the ordinary path into a memory store."""
+    from ecocluster.examples import get_example, load_example
+    from ecocluster.store import open_store, read_problems, read_wide
+
+    example = get_example(name)
+    announce: Step = options.get("step") or (lambda _message: None)
+    announce(f"loading example {example.name}")
+    engine = open_store("sqlite://")
+    result = load_example(engine, example.name)
+    if not result.imported:  # a broken installation, not a user mistake
+        raise InputError(
+            f"the bundled example {example.name!r} failed its own checks",
+            file=str(example.responses),
+            rule="example",
+        )
+    instrument = example.load_instrument()
+    study = Study(
+        title=example.title,
+        wave=example.wave,
+        instrument=f"{instrument.form_id} {instrument.version}".strip(),
+        source=example.source,
+        synthetic=example.synthetic,
+        data_note=(
+            "Synthetic data: invented enterprises calibrated to the published aggregates; "
+            "not the survey's microdata. See the example's README for how it was made."
+            if example.synthetic
+            else ""
+        ),
+    )
+    return analyse_survey(
+        read_wide(engine, example.wave),
+        instrument,
+        study=study,
+        problems=read_problems(engine, example.wave),
+        **options,
+    )

