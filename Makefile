@@ -1,4 +1,5 @@
-# The two commands of the README: `make demo` and `make test`. Both install what they need
+# The two commands of the README: `make demo` (the main job: the survey report of the
+# bundled 2007 study from the SQLite database) and `make test`. Both install what they need
 # into .venv from the lock files (requirements/*.lock, compiled from pyproject.toml).
 PYTHON ?= python3
 VENV := .venv
@@ -26,6 +27,8 @@ demo: $(VENV)/.main
 	$(BIN)/ecocluster examples load red-river-2007 --db $(DEMO_DB)
 	$(BIN)/ecocluster examples load red-river-2003 --db $(DEMO_DB)
 	$(BIN)/ecocluster waves --db $(DEMO_DB)
+	$(BIN)/ecocluster report --db $(DEMO_DB) --wave red-river-2007 -o out/report-red-river-2007
+	$(BIN)/ecocluster report --db $(DEMO_DB) --wave red-river-2003 -o out/report-red-river-2003
 	$(BIN)/ecocluster form export --instrument red-river-2007 --format xlsx -o out/red_river_2007.xlsx
 	$(BIN)/ecocluster form export --instrument red-river-2007 --format xform -o out/red_river_2007.xml
 

@@ -207,20 +207,25 @@ def _pressures(firms: pd.DataFrame) -> list[str]:
 def _mentions(
     wide: pd.DataFrame, instrument: Instrument, concept: str, what: str, top: int = 3
 ) -> list[str]:
-    from ecocluster.indices import compute_mentions
+    """The most named choices, with shares of the firms that answered (the papers' base)."""
+    from ecocluster.indices import compute_constraint_scores
 
     if concept not in instrument.concepts:
         return []
-    counts = compute_mentions(wide, instrument, concept)
-    counts = counts[counts > 0]
-    if counts.empty:
+    scores = compute_constraint_scores(wide, instrument, concept=concept, ranks=(), weights=())
+    scores = scores[scores["mentions"] > 0]
+    if scores.empty:
         return [f"No firm named any {what}."]
-    question = instrument.questions[instrument.concept(concept)]
-    ordered = counts.sort_values(ascending=False, kind="stable").head(top)
+    ordered = scores.sort_values("mentions", ascending=False, kind="stable").head(top)
     named = ", ".join(
-        f"{instrument.choice_label(question, str(name), 'en').lower()} "
-        f"({int(value)}, {_percent(int(value), len(wide))} of firms)"
-        for name, value in ordered.items()
+        f"{str(label).lower()} ({int(mentions)}, {share:.0f}% of {int(base)} answering)"
+        for label, mentions, share, base in zip(
+            ordered["label"],
+            ordered["mentions"],
+            ordered["share"].astype(float),
+            ordered["respondents"],
+            strict=True,
+        )
     )
     return [f"The {what} named most often: {named}."]
 
