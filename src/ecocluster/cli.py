@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ecocluster import __version__
 from ecocluster.errors import EcoclusterError
@@ -440,7 +441,7 @@ def fit(data_path: Path, formula: str, model: str, robust: bool, as_json: bool) 
     table = Table("term", "estimate", "std. error", "z/t", "p", title=f"{model}: {formula}")
     for row in result.tidy().itertuples(index=False):
         table.add_row(
-            str(row.term),
+            Text(str(row.term)),  # term names hold brackets rich would read as markup
             f"{row.estimate:.6g}",
             f"{row.std_error:.6g}",
             f"{row.statistic:.3f}",
