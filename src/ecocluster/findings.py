@@ -81,6 +81,16 @@ def _many_clusters(firms: pd.DataFrame) -> bool:
     return "cluster" in firms and firms["cluster"].nunique() > 1
 
 
+def _extreme(firms: pd.DataFrame, column: str, labels: dict[str, str], which: str, fmt: str) -> str:
+    """', most in Bat Trang (0.34%)': the cluster with the highest (or lowest) mean."""
+    if not _many_clusters(firms):
+        return ""
+    means = _by_cluster(firms, column)
+    pick = max if which == "most" else min
+    key = pick(means, key=means.__getitem__)
+    return f", {which} in {labels.get(key, key)} ({fmt.format(means[key])})"
+
+
 def _range_sentence(
     firms: pd.DataFrame, column: str, labels: dict[str, str], what: str
 ) -> str | None:
@@ -119,10 +129,7 @@ def _adoption(firms: pd.DataFrame, labels: dict[str, str]) -> list[str]:
             f"spending; on average firms spend {firms['spending_share'].mean():.2f}% of their "
             "turnover on it"
         )
-        if _many_clusters(firms):
-            by_cluster = _by_cluster(firms, "spending_share")
-            top = max(by_cluster, key=by_cluster.__getitem__)
-            text += f", most in {labels.get(top, top)} ({by_cluster[top]:.2f}%)"
+        text += _extreme(firms, "spending_share", labels, "most", "{:.2f}%")
         sentences.append(text + ".")
     return sentences
 
@@ -151,10 +158,7 @@ def _perception(firms: pd.DataFrame, labels: dict[str, str]) -> list[str]:
             f"Local resources are rated {firms['resource_sustainability'].mean():.1f} of 10 "
             "for sustainability"
         )
-        if _many_clusters(firms):
-            by_cluster = _by_cluster(firms, "resource_sustainability")
-            low = min(by_cluster, key=by_cluster.__getitem__)
-            text += f", lowest in {labels.get(low, low)} ({by_cluster[low]:.1f})"
+        text += _extreme(firms, "resource_sustainability", labels, "lowest", "{:.1f}")
         sentences.append(text + ".")
     return sentences
 
