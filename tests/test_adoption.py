@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import ecocluster
+from ecocluster import adoption, models, separation
 from ecocluster.adoption import (
     PUBLISHED_SPECIFICATION,
     RECOMMENDED_LOGIT,
@@ -22,12 +23,12 @@ from ecocluster.adoption import (
     AdoptionModels,
     _firth_constrained_llf,
     _lr_terms,
-    audit_methods,
     cluster_codes,
     compare_with_published,
     fit_published,
     fit_recommended,
 )
+from ecocluster.audit import AuditFinding, audit_methods
 from ecocluster.errors import InputError
 from ecocluster.models import fit, read_model_csv
 
@@ -361,3 +362,63 @@ def test_the_indices_module_gives_the_same_firm_table(firms: pd.DataFrame) -> No
 
 def test_recommended_logit_formula_names_the_rescaled_variables() -> None:
     assert RECOMMENDED_LOGIT == "ENVTECH ~ EMPL10 + YEARS + EXPT_bn + C(cluster) + EMP"
+
+
+def test_the_audit_is_still_importable_from_adoption() -> None:
+    assert adoption.audit_methods is audit_methods and adoption.AuditFinding is AuditFinding
+    with pytest.raises(AttributeError):
+        _ = adoption.no_such_name
+
+
+def test_large_routes_on_the_example(
+    firms: pd.DataFrame,
+    published: AdoptionModels,
+    recommended: AdoptionModels,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With every design taken as large: the same estimates, checks that say what they were."""
+    monkeypatch.setattr(models, "LARGE_ROWS", 0)
+    monkeypatch.setattr(separation, "LP_ROWS", 0)
+    large_published, large_recommended = fit_published(firms), fit_recommended(firms)
+    np.testing.assert_allclose(large_published.logit.params, published.logit.params, rtol=1e-12)
+    np.testing.assert_allclose(large_published.ols.params, published.ols.params, rtol=1e-12)
+    checked = large_published.logit_diagnostics.separation
+    assert checked is not None and checked.method == "ml-certificate" and not checked.separated
+    for before, after in (
+        (published.logit_diagnostics, large_published.logit_diagnostics),
+        (recommended.ols_diagnostics, large_recommended.ols_diagnostics),
+    ):
+        np.testing.assert_allclose(after.vif, before.vif, rtol=1e-9)
+        assert after.lr_null.statistic == pytest.approx(before.lr_null.statistic, rel=1e-8)
+    # The near-separated recommended logit gives no certificate; the screen flags it.
+    screened = large_recommended.logit_diagnostics.separation
+    assert screened is not None and screened.method == "screen" and screened.separated
+    assert large_recommended.firth_used and "large-sample screen" in str(
+        large_recommended.firth_reason
+    )
+    np.testing.assert_allclose(large_recommended.logit.params, recommended.logit.params, rtol=1e-9)
+    findings = {f.issue: f for f in audit_methods(firms, large_published, large_recommended)}
+    assert "large-sample screen" in findings["Separation"].evidence
+    assert (
+        findings["Few adopters per regressor"]
+        == {f.issue: f for f in audit_methods(firms, published, recommended)}[
+            "Few adopters per regressor"
+        ]
+    )
+
+
+def test_the_audit_says_which_check_found_no_separation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecocluster.indices import compute_firm_indices
+    from ecocluster.instrument import load_instrument
+    from ecocluster.synth import synthesize
+
+    wide = synthesize(1500, 3, seed=1).data
+    firms = compute_firm_indices(wide, load_instrument("red-river-2007"))
+    monkeypatch.setattr(models, "LARGE_ROWS", 0)
+    monkeypatch.setattr(separation, "LP_ROWS", 0)
+    published, recommended = fit_published(firms), fit_recommended(firms)
+    assert not recommended.firth_used
+    finding = next(
+        f for f in audit_methods(firms, published, recommended) if f.issue == "Separation"
+    )
+    assert finding.severity == "low" and "the ML estimates prove there is none" in finding.evidence

@@ -22,17 +22,23 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from ecocluster import models, separation
 from ecocluster.cli import main
 from ecocluster.errors import InputError
 from ecocluster.models import (
     FitResult,
     ModelError,
     average_marginal_effects,
+    build_design,
     check_separation,
     compute_vif,
+    design_separation,
+    design_vif,
     events_per_variable,
+    firth_estimates,
     fit,
     fit_csv,
+    fit_design,
     logit_marginal_effects,
     lr_test,
     read_model_csv,
@@ -391,6 +397,151 @@ def test_a_cluster_without_adopters_is_a_separated_category() -> None:
     )
     separation = check_separation("adopted ~ C(cluster)", data)
     assert separation.infinite == {"C(cluster)[T.c]": -1}
+
+
+# --- one design for every estimate; the routes of large designs -----------------------------
+
+
+def test_one_design_serves_the_fits_the_vifs_and_the_separation_check(
+    spector: pd.DataFrame,
+) -> None:
+    design = build_design(SPECTOR_FORMULA, spector, "logit")
+    logit = fit_design(design, "logit")
+    assert logit.design is design and logit.exog is design.X
+    assert design_separation(design) is design_separation(design)  # kept with the design
+    assert design_separation(design) == check_separation(SPECTOR_FORMULA, spector)
+    pd.testing.assert_series_equal(design_vif(design), compute_vif(SPECTOR_FORMULA, spector))
+    firth = fit_design(design, "firth")
+    pd.testing.assert_series_equal(firth_estimates(design), firth.params)
+    again = fit(SPECTOR_FORMULA, spector, "logit")
+    pd.testing.assert_series_equal(again.params, logit.params, check_exact=True)
+
+
+def test_categories_from_text_or_from_pandas_give_one_design() -> None:
+    data = pd.DataFrame(
+        {
+            "y": [1.0, 2.0, 0.5, 3.0, 2.5, 1.5, 0.0, 4.0, 2.0],
+            "g": ["b", "a", "c", None, "a", "c", "b", "c", "a"],
+            "x": [0.3, 1.2, 2.2, 0.8, 1.9, 0.1, 2.7, 1.4, 0.6],
+        }
+    )
+    as_text = build_design("y ~ C(g) + x", data)
+    as_categories = build_design("y ~ C(g) + x", data.assign(g=pd.Categorical(data["g"])))
+    assert list(as_text.X.columns) == ["Intercept", "C(g)[T.b]", "C(g)[T.c]", "x"]
+    assert as_text.n_dropped == 1 and as_text.missing == {"g": 1}
+    pd.testing.assert_frame_equal(as_text.X, as_categories.X, check_exact=True)
+    pd.testing.assert_series_equal(as_text.y, as_categories.y, check_exact=True)
+    other = build_design('y ~ C(g, Treatment("c")) + x', data)  # patsy's own C() still
+    assert 'C(g, Treatment("c"))[T.a]' in other.X.columns
+
+
+def test_the_lp_runs_on_distinct_rows(endometrial: pd.DataFrame) -> None:
+    """Repeated rows are repeated constraints: the same LP, the same answer."""
+    repeated = pd.concat([endometrial] * 3, ignore_index=True)
+    once = check_separation(ENDOMETRIAL_FORMULA, endometrial)
+    assert check_separation(ENDOMETRIAL_FORMULA, repeated) == once
+    assert once.method == "linear-programming" and once.exact
+
+
+@pytest.fixture
+def large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every design counts as large, so that the reference data take the large routes."""
+    monkeypatch.setattr(models, "LARGE_ROWS", 0)
+    monkeypatch.setattr(separation, "LP_ROWS", 0)
+
+
+def test_large_routes_give_the_same_numbers(
+    longley: pd.DataFrame, spector: pd.DataFrame, sex2: pd.DataFrame
+) -> None:
+    vif = compute_vif(LONGLEY_FORMULA, longley)
+    logit = fit(SPECTOR_FORMULA, spector, "logit")
+    effects = average_marginal_effects(logit)
+    firth = fit(SEX2_FORMULA, sex2, "firth")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "LARGE_ROWS", 0)
+        pd.testing.assert_series_equal(compute_vif(LONGLEY_FORMULA, longley), vif, rtol=1e-8)
+        large_logit = fit(SPECTOR_FORMULA, spector, "logit")  # closed-form null model
+        assert large_logit.llnull == pytest.approx(logit.llnull, rel=1e-10)
+        assert large_logit.prsquared == pytest.approx(logit.prsquared, rel=1e-10)
+        pd.testing.assert_frame_equal(average_marginal_effects(large_logit), effects, rtol=1e-10)
+        large_firth = fit(SEX2_FORMULA, sex2, "firth")  # 36 distinct rows of 239, weighted
+        for name in ("params", "bse", "pvalues", "conf_low", "conf_high"):
+            expected = getattr(firth, name)
+            pd.testing.assert_series_equal(getattr(large_firth, name), expected, rtol=1e-9)
+        assert large_firth.llf == pytest.approx(firth.llf, abs=1e-9)
+        assert large_firth.nobs == 239 and large_firth.llnull == firth.llnull
+
+
+def test_vifs_without_an_intercept_by_both_routes() -> None:
+    data = pd.DataFrame(
+        {
+            "y": np.arange(12.0),
+            "g": list("aaaabbbbcccc"),
+            "x": [0.3, 1.2, 2.2, 0.8, 1.9, 0.1, 2.7, 1.4, 0.6, 2.0, 1.1, 0.2],
+            "z": [1.0, 0.0, 2.0, 1.0, 3.0, 2.0, 1.0, 0.0, 4.0, 2.0, 3.0, 1.0],
+        }
+    )
+    formula = "y ~ 0 + x + z"
+    exact = compute_vif(formula, data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "LARGE_ROWS", 0)
+        pd.testing.assert_series_equal(compute_vif(formula, data), exact, rtol=1e-10)
+        categorical = compute_vif("y ~ C(g) + x", data)
+    pd.testing.assert_series_equal(categorical, compute_vif("y ~ C(g) + x", data), rtol=1e-10)
+
+
+@pytest.mark.usefixtures("large")
+def test_large_designs_get_a_certificate_when_the_data_overlap(spector: pd.DataFrame) -> None:
+    found = check_separation(SPECTOR_FORMULA, spector)
+    assert not found.separated and found.method == "ml-certificate" and found.exact
+    assert "proves" in found.describe()
+    assert not any("separated" in w for w in fit(SPECTOR_FORMULA, spector, "logit").warnings)
+
+
+@pytest.mark.usefixtures("large")
+def test_the_screen_names_the_separated_terms_as_the_lp_does(endometrial: pd.DataFrame) -> None:
+    found = check_separation(ENDOMETRIAL_FORMULA, endometrial)
+    assert found.method == "screen" and not found.exact
+    assert found.separated and found.infinite == {"NV": 1}
+    assert "large-sample screen" in found.describe() and "NV (+infinity)" in found.describe()
+    ml = fit(ENDOMETRIAL_FORMULA, endometrial, "logit")
+    assert any("NV" in w and "--model firth" in w for w in ml.warnings)
+    outcomes = {
+        "a category without events": [1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 0, 0],
+        "the reference level without events": [0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1],
+    }
+    clusters = ["a"] * 4 + ["b"] * 4 + ["c"] * 4
+    for outcome in outcomes.values():
+        data = pd.DataFrame({"adopted": outcome, "cluster": clusters})
+        screened = check_separation("adopted ~ C(cluster)", data)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(separation, "LP_ROWS", 50_000)
+            patch.setattr(models, "LARGE_ROWS", 50_000)
+            exact = check_separation("adopted ~ C(cluster)", data)
+        assert exact.method == "linear-programming" and exact.separated
+        assert screened.method == "screen" and screened.infinite == exact.infinite
+
+
+def test_the_certificate_never_proves_overlap_of_separated_data() -> None:
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        n = 30 + 7 * trial
+        exog = np.column_stack([np.ones(n), rng.normal(size=(n, 2))])
+        eta = exog @ rng.normal(0, 3, 3)
+        separated = (eta > 0).astype(float)
+        overlapping = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)
+        for y, expected in ((separated, False), (overlapping, None)):
+            if y.min() == y.max():
+                continue
+            design = build_design(
+                "y ~ a + b", pd.DataFrame({"y": y, "a": exog[:, 1], "b": exog[:, 2]})
+            )
+            ml = models._ml_estimates(design)
+            proved = ml is not None and separation.certificate(exog, y, ml.params)
+            if expected is False:
+                assert not proved
+            elif proved:
+                assert not design_separation(design).separated
 
 
 # --- bad input: fit() ------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from ecocluster.instrument import Instrument
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from ecocluster.adoption import AdoptionModels, AuditFinding
+    from ecocluster.adoption import AdoptionModels
+    from ecocluster.audit import AuditFinding
     from ecocluster.tables import SurveyTable
 
 #: Called with a short description of each step, for progress display.
@@ -190,7 +191,8 @@ def analyse_survey(
     published = recommended = None
     audit: tuple[AuditFinding, ...] = ()
     if fit_models and supports_models(instrument):
-        from ecocluster.adoption import audit_methods, fit_published, fit_recommended
+        from ecocluster.adoption import fit_published, fit_recommended
+        from ecocluster.audit import audit_methods
 
         announce("published model specification")
         published = fit_published(firms)

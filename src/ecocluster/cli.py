@@ -432,7 +432,7 @@ def fit(data_path: Path, formula: str, model: str, robust: bool, as_json: bool) 
     Example:
       ecocluster fit --data firms.csv --formula "ENVTECH ~ YEARS + C(cluster)" --model firth
     """
-    from ecocluster.models import fit_csv
+    from ecocluster.model_data import fit_csv
 
     result = fit_csv(data_path, formula, model, robust)  # type: ignore[arg-type]
     if as_json:

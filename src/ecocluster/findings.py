@@ -17,7 +17,8 @@ import pandas as pd
 from ecocluster.instrument import Instrument
 
 if TYPE_CHECKING:
-    from ecocluster.adoption import AdoptionModels, AuditFinding
+    from ecocluster.adoption import AdoptionModels
+    from ecocluster.audit import AuditFinding
 
 FORMS = {
     "seriousness_noise": "noise",

@@ -10,28 +10,37 @@ statsmodels (OLS, Logit) and firthmodels (Firth); nothing is re-implemented exce
 penalised likelihood of a constrained Firth model, which firthmodels offers for one
 coefficient at a time and a joint test needs for several.
 
+Building the design is the costly step on a national survey, so `build_design` returns a
+`Design` that `fit_design`, `design_vif` and `design_separation` share (`fit`,
+`compute_vif` and `check_separation` build one each). Designs of more than `LARGE_ROWS`
+rows take large-sample routes that give the same quantities without a cost per row and
+per parameter: VIFs from the cross-product matrix, the logit's null log likelihood in
+closed form, Firth's likelihood on the distinct rows with frequency weights, and the
+separation check of `ecocluster.separation`.
+
 statsmodels, scipy and firthmodels are imported inside the functions that use them, so that
 importing this module (and the command line's ``--help``) stays fast.
 """
 
 from __future__ import annotations
 
-import ast
-import builtins
-import csv
-import difflib
-import io
 import math
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ecocluster.errors import InputError
+from ecocluster.design import FORMULA_FUNCTIONS as FORMULA_FUNCTIONS
+from ecocluster.design import Design as Design
+from ecocluster.design import ModelError as ModelError
+from ecocluster.design import build_design as build_design
+from ecocluster.model_data import fit_csv as fit_csv
+from ecocluster.model_data import read_model_csv as read_model_csv
+from ecocluster.separation import MLEstimates
+from ecocluster.separation import Separation as Separation
 
 ModelKind = Literal["ols", "logit", "firth"]
 MODELS: tuple[str, ...] = ("ols", "logit", "firth")
@@ -45,36 +54,13 @@ COV_TYPES: dict[str, tuple[str, ...]] = {
     "firth": ("nonrobust",),
 }
 
-#: Names a formula may use besides its columns (patsy adds C, I, Q, center, ...).
-FORMULA_FUNCTIONS: dict[str, Any] = {"np": np, "numpy": np, "exp": np.exp, "sqrt": np.sqrt}
-FORMULA_FUNCTIONS.update(log=np.log, log10=np.log10, log1p=np.log1p)
+#: Rows above which a design takes the large-sample routes (module documentation).
+LARGE_ROWS = 50_000
+
 
 _FIRTH_TOL = 1e-6  # gradient and step tolerance: tighter than firthmodels' 1e-4, still robust
 _FIRTH_MAXITER = 100
 _AME_COLUMNS = ("ame", "std_error", "statistic", "p_value", "conf_low", "conf_high")
-_MISSING_TEXT = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "."})
-
-
-class ModelError(InputError):
-    """A model that cannot be estimated as asked (formula, data or estimator)."""
-
-
-@dataclass(frozen=True, eq=False)
-class _Design:
-    formula: str
-    outcome: str
-    y: pd.Series[float]
-    X: pd.DataFrame
-    n_input: int
-    missing: dict[str, int]
-
-    @property
-    def n_dropped(self) -> int:
-        return self.n_input - len(self.y)
-
-    @property
-    def has_intercept(self) -> bool:
-        return "Intercept" in self.X.columns
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +72,8 @@ class FitResult:
     penalised likelihood, as R's logistf reports them. ``llf`` and ``llnull`` are penalised
     log likelihoods; ``llnull`` is the intercept-only model under the full model's penalty
     (logistf's null model), so ``2 * (llf - llnull)`` is logistf's likelihood ratio test.
+    ``design`` is the `Design` the model was fitted on (``exog`` and ``endog`` are its X
+    and y).
     """
 
     model: str
@@ -116,6 +104,7 @@ class FitResult:
     exog: pd.DataFrame = field(repr=False)
     endog: pd.Series[float] = field(repr=False)
     raw: Any = field(repr=False)
+    design: Design = field(repr=False)
 
     def tidy(self) -> pd.DataFrame:
         """One row per term with its 95% confidence limits, the columns a report prints."""
@@ -146,261 +135,6 @@ def _number(value: float | None) -> float | None:
 
 def _series_dict(series: pd.Series[float]) -> dict[str, float | None]:
     return {str(key): _number(value) for key, value in series.items()}
-
-
-# --- formula and design -------------------------------------------------------------------
-
-
-def _references(code: str) -> list[tuple[str, bool]]:
-    """(name, used as categories) for every variable a factor's Python code names."""
-    found: list[tuple[str, bool]] = []
-
-    def visit(node: ast.AST, categorical: bool) -> None:
-        if isinstance(node, ast.Call):
-            func = node.func
-            first = node.args[0] if node.args else None
-            if isinstance(func, ast.Name) and func.id == "Q" and isinstance(first, ast.Constant):
-                found.append((str(first.value), categorical))
-                return
-            is_c = isinstance(func, ast.Name) and func.id == "C"
-            if not isinstance(func, ast.Name):
-                visit(func, False)
-            for position, argument in enumerate(node.args):
-                visit(argument, categorical or (is_c and position == 0))
-            for keyword in node.keywords:
-                visit(keyword.value, False)
-        elif isinstance(node, ast.Name):
-            found.append((node.id, categorical))
-        elif isinstance(node, ast.Attribute):
-            visit(node.value, categorical)
-        else:
-            for child in ast.iter_child_nodes(node):
-                visit(child, categorical)
-
-    visit(ast.parse(code.strip(), mode="eval").body, False)
-    return found
-
-
-def _formula_error(formula: str, error: Exception) -> ModelError:
-    first = str(error).splitlines()[0] if str(error) else type(error).__name__
-    start = getattr(getattr(error, "origin", None), "start", None)
-    where = f" at character {start + 1}" if isinstance(start, int) else ""
-    return ModelError(
-        f"could not parse the formula {formula!r}{where}: {first}. "
-        "Write it as 'outcome ~ x1 + x2', with C(name) for categories",
-        rule="formula-syntax",
-    )
-
-
-def _missing_column(name: str, columns: Sequence[str]) -> ModelError:
-    lowered = {column.lower(): column for column in columns}
-    close = difflib.get_close_matches(name, columns, n=3, cutoff=0.6)
-    if name.lower() in lowered and lowered[name.lower()] not in close:
-        close.insert(0, lowered[name.lower()])
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    listed = ", ".join(repr(c) for c in list(columns)[:12])
-    more = f" and {len(columns) - 12} more" if len(columns) > 12 else ""
-    return ModelError(
-        f"the formula names {name!r}, which is not a column of the data{hint} "
-        f"(columns: {listed}{more})",
-        column=name,
-        rule="formula-column",
-    )
-
-
-def _numeric_column(values: pd.Series[Any], name: str, *, role: str) -> pd.Series[float]:
-    """A column as numbers, or an error that names the text values that are in the way."""
-    if pd.api.types.is_bool_dtype(values):
-        return values.astype(float)
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype(float)
-    converted = pd.to_numeric(values, errors="coerce")
-    bad = values.notna() & converted.isna()
-    if not bad.any():
-        return converted.astype(float)
-    examples = ", ".join(repr(str(v)) for v in pd.unique(values[bad])[:3])
-    if role == "outcome":
-        advice = "the outcome must be numbers (coded 0/1 for logit and firth)"
-    else:
-        advice = (
-            f"to use it as categories write C({name}) in the formula; "
-            "to use it as a number fix those values"
-        )
-    raise ModelError(
-        f"column {name!r} is not numeric: it has text such as {examples}; {advice}",
-        column=name,
-        rule="numeric-column",
-    )
-
-
-def _prepare(formula: str, data: pd.DataFrame) -> tuple[Any, str, pd.DataFrame, dict[str, int]]:
-    """Parse the formula, check the names it uses and return the columns it needs."""
-    import patsy
-    import patsy.builtins
-
-    if not isinstance(formula, str) or "~" not in formula:
-        raise ModelError(
-            f"the formula {formula!r} has no '~': write it as 'outcome ~ x1 + x2'",
-            rule="formula-syntax",
-        )
-    if not isinstance(data, pd.DataFrame):
-        raise ModelError("the data must be a table (pandas DataFrame)", rule="data")
-    data = data.rename(columns=str)
-    try:
-        description = patsy.ModelDesc.from_formula(formula)
-        terms = list(description.lhs_termlist) + list(description.rhs_termlist)
-        references = [ref for term in terms for f in term.factors for ref in _references(f.code)]
-    except (patsy.PatsyError, SyntaxError) as error:
-        raise _formula_error(formula, error) from None
-    lhs = [f for term in description.lhs_termlist for f in term.factors]
-    if len(lhs) != 1:
-        raise ModelError(
-            f"the formula {formula!r} needs exactly one outcome on the left of '~'",
-            rule="formula-outcome",
-        )
-    if any(categorical for _, categorical in _references(lhs[0].code)):
-        raise ModelError("the outcome must be one numeric column, not C(...)", rule="outcome")
-    columns = [str(c) for c in data.columns]
-    known = set(FORMULA_FUNCTIONS) | set(patsy.builtins.__all__) | set(dir(builtins))
-    used: dict[str, bool] = {}
-    for name, categorical in references:
-        if name in columns:
-            used[name] = used.get(name, False) or not categorical
-        elif name not in known:
-            raise _missing_column(name, columns)
-    outcome = lhs[0].code.strip()
-    frame = pd.DataFrame(index=data.index)
-    for name, numeric in used.items():
-        if columns.count(name) > 1:
-            raise ModelError(f"the data have two columns named {name!r}", column=name, rule="data")
-        values = data[name]
-        categorical_dtype = isinstance(values.dtype, pd.CategoricalDtype)
-        if numeric and not categorical_dtype:
-            role = "outcome" if name == outcome else "regressor"
-            frame[name] = _numeric_column(values, name, role=role)
-        elif pd.api.types.is_bool_dtype(values):
-            frame[name] = values.astype(int)
-        else:
-            frame[name] = values
-    missing = {name: int(n) for name in used if (n := data[name].isna().sum()) > 0}
-    return description, outcome, frame, missing
-
-
-def _design(formula: str, data: pd.DataFrame, model: str, *, check_outcome: bool = True) -> _Design:
-    """Build y and X with patsy after checking everything a user can get wrong."""
-    import patsy
-
-    description, outcome, frame, missing = _prepare(formula, data)
-    env = patsy.EvalEnvironment([FORMULA_FUNCTIONS])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            y_frame, exog = patsy.dmatrices(
-                description, frame, eval_env=env, NA_action="drop", return_type="dataframe"
-            )
-    except patsy.PatsyError as error:
-        raise _formula_error(formula, error) from None
-    except (TypeError, ValueError) as error:
-        raise ModelError(
-            f"could not evaluate the formula {formula!r}: {error}", rule="formula"
-        ) from None
-    if y_frame.shape[1] != 1:
-        raise ModelError(f"the outcome {outcome!r} must be one numeric column", rule="outcome")
-    y = y_frame.iloc[:, 0].astype(float)
-    design = _Design(formula, outcome, y, exog.astype(float), len(data), missing)
-    _check_rows(design)
-    if check_outcome:
-        _check_outcome(design, model)
-    _check_constant(design)
-    _check_collinear(design)
-    return design
-
-
-def _check_rows(design: _Design) -> None:
-    n, k = len(design.y), design.X.shape[1]
-    if n > k:
-        return
-    dropped = ""
-    if design.n_dropped:
-        detail = ", ".join(f"{name}: {count}" for name, count in design.missing.items())
-        detail = f" (missing values per column: {detail})" if detail else ""
-        dropped = f" after dropping {design.n_dropped} of {design.n_input} rows{detail}"
-    raise ModelError(
-        f"too few rows: {n} rows remain{dropped}, but the model has {k} parameters "
-        f"and needs at least {k + 1} rows",
-        rule="too-few-rows",
-    )
-
-
-def _check_outcome(design: _Design, model: str) -> None:
-    name, values = design.outcome, np.unique(design.y.to_numpy())
-    if model != "ols" and not set(values.tolist()) <= {0.0, 1.0}:
-        shown = ", ".join(f"{v:g}" for v in values[:5]) + (" ..." if len(values) > 5 else "")
-        raise ModelError(
-            f"the outcome {name!r} must be coded 0/1 for a {model} model; it has {shown}",
-            column=name,
-            rule="binary-outcome",
-        )
-    if len(values) == 1:
-        need = "there is nothing to explain" if model == "ols" else "a logit needs both 0s and 1s"
-        raise ModelError(
-            f"the outcome {name!r} is {values[0]:g} in all {len(design.y)} rows used; {need}",
-            column=name,
-            rule="constant-outcome",
-        )
-
-
-def _source(term: str) -> str:
-    """The column behind a design term: 'C(cluster)[T.x]' -> 'cluster', 'np.log(TURN)' -> 'TURN'."""
-    code = term.split("[", 1)[0]
-    try:
-        names = [name for name, _ in _references(code)]
-    except SyntaxError:
-        return term
-    names = [n for n in names if n not in FORMULA_FUNCTIONS and n not in ("C", "I", "Q")]
-    return names[0] if len(names) == 1 else term
-
-
-def _check_constant(design: _Design) -> None:
-    """Infinite values (log of 0) and regressors that do not vary."""
-    for term, values in [(design.outcome, design.y), *design.X.items()]:
-        array = values.to_numpy(dtype=float)
-        if not np.isfinite(array).all():
-            raise ModelError(
-                f"term {term!r} has {int((~np.isfinite(array)).sum())} infinite value(s) "
-                "(the log of 0?); transform it differently",
-                column=_source(str(term)),
-                rule="non-finite",
-            )
-        if design.has_intercept and term not in ("Intercept", design.outcome) and not np.ptp(array):
-            raise ModelError(
-                f"regressor {term!r} is constant (always {array[0]:g} in the {len(array)} rows "
-                "used), so its effect cannot be told apart from the intercept; drop it",
-                column=_source(str(term)),
-                rule="constant-regressor",
-            )
-
-
-def _check_collinear(design: _Design) -> None:
-    exog = design.X.to_numpy()
-    norms = np.linalg.norm(exog, axis=0)
-    scaled = exog / np.where(norms > 0, norms, 1.0)
-    if np.linalg.matrix_rank(scaled) == exog.shape[1]:
-        return
-    names = [str(c) for c in design.X.columns]
-    kept: list[int] = []
-    for j in range(exog.shape[1]):
-        if np.linalg.matrix_rank(scaled[:, [*kept, j]]) > len(kept):
-            kept.append(j)
-            continue
-        weights = np.linalg.lstsq(scaled[:, kept], scaled[:, j], rcond=None)[0]
-        parts = [names[i] for i, w in zip(kept, weights, strict=True) if abs(w) > 1e-8]
-        raise ModelError(
-            f"the regressors are perfectly collinear: {names[j]!r} is a linear combination of "
-            f"{', '.join(repr(p) for p in parts)}; drop one of them",
-            column=_source(names[j]),
-            rule="collinear",
-        )
 
 
 # --- estimation ---------------------------------------------------------------------------
@@ -445,12 +179,21 @@ def fit(
     missing value in any variable of the formula are dropped (``n_dropped`` says how many).
     A logit that does not converge is returned with a warning, not raised.
     """
-    if model not in MODELS:
-        raise ModelError(
-            f"unknown model {model!r}; choose one of {', '.join(MODELS)}", rule="model"
-        )
+    _check_model(model)
+    _cov_type(model, robust)  # a wrong option is reported before anything about the data
+    return fit_design(build_design(formula, data, model), model, robust=robust)
+
+
+def fit_design(
+    design: Design, model: ModelKind = "ols", *, robust: bool | str = False
+) -> FitResult:
+    """`fit` on a design already built: one design can serve several fits and diagnostics.
+
+    The design must have been built for the same kind of model (`build_design` with
+    "logit" or "firth" checks that the outcome is 0/1).
+    """
+    _check_model(model)
     cov_type = _cov_type(model, robust)
-    design = _design(formula, data, model)
     if model == "ols":
         return _fit_ols(design, cov_type)
     if model == "logit":
@@ -458,8 +201,15 @@ def fit(
     return _fit_firth(design)
 
 
+def _check_model(model: str) -> None:
+    if model not in MODELS:
+        raise ModelError(
+            f"unknown model {model!r}; choose one of {', '.join(MODELS)}", rule="model"
+        )
+
+
 def _result(
-    design: _Design,
+    design: Design,
     model: str,
     raw: Any,
     limits: np.ndarray[Any, Any],
@@ -502,14 +252,15 @@ def _result(
         exog=design.X,
         endog=design.y,
         raw=raw,
+        design=design,
         **(missing | statistics),
     )
 
 
-def _fit_ols(design: _Design, cov_type: str) -> FitResult:
-    import statsmodels.api as sm
+def _fit_ols(design: Design, cov_type: str) -> FitResult:
+    from statsmodels.regression.linear_model import OLS
 
-    raw = sm.OLS(design.y, design.X).fit(cov_type=cov_type)
+    raw = OLS(design.y, design.X).fit(cov_type=cov_type)
     return _result(
         design,
         "ols",
@@ -525,13 +276,13 @@ def _fit_ols(design: _Design, cov_type: str) -> FitResult:
     )
 
 
-def _fit_logit(design: _Design, cov_type: str) -> FitResult:
-    import statsmodels.api as sm
+def _fit_logit(design: Design, cov_type: str) -> FitResult:
+    from statsmodels.discrete.discrete_model import Logit
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            raw = sm.Logit(design.y, design.X).fit(
+            raw = Logit(design.y, design.X, check_rank=False).fit(  # rank: _check_collinear
                 method="newton", maxiter=100, disp=0, cov_type=cov_type
             )
         except np.linalg.LinAlgError:
@@ -542,6 +293,10 @@ def _fit_logit(design: _Design, cov_type: str) -> FitResult:
                 rule="logit-singular",
             ) from None
     converged = bool(raw.mle_retvals.get("converged", False))
+    params, bse = np.asarray(raw.params, dtype=float), np.asarray(raw.bse, dtype=float)
+    design.memo.setdefault("ml", MLEstimates(params, bse, converged))
+    if len(design.y) > LARGE_ROWS:  # statsmodels fits the null model by Nelder-Mead
+        raw.set_null_options(llnull=_logit_null_llf(design))
     notes = _warning_texts(caught)
     separation = _separation(design)
     if separation is not None and separation.separated:
@@ -573,6 +328,13 @@ def _fit_logit(design: _Design, cov_type: str) -> FitResult:
     )
 
 
+def _logit_null_llf(design: Design) -> float:
+    """The intercept-only logit's maximum: every fitted probability is the mean outcome."""
+    y = design.y.to_numpy(dtype=float)
+    events, p = float(y.sum()), float(y.mean())
+    return events * math.log(p) + (len(y) - events) * math.log1p(-p)
+
+
 def _warning_texts(caught: Iterable[warnings.WarningMessage]) -> list[str]:
     texts = []
     for item in caught:
@@ -581,16 +343,44 @@ def _warning_texts(caught: Iterable[warnings.WarningMessage]) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def _fit_firth(design: _Design) -> FitResult:
-    from firthmodels.adapters.statsmodels import FirthLogit
+def _firth(design: Design) -> tuple[Any, np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """firthmodels' estimator fitted to the design, and the rows it was fitted to.
 
-    y = design.y.to_numpy(dtype=float)
+    Above `LARGE_ROWS` rows the fit runs on the distinct rows of [X, y], each weighted by
+    how often it occurs: the log likelihood and the information matrix in Firth's penalty
+    are sums over rows, so the weighted fit maximises the same function, with fewer terms.
+    """
+    from firthmodels import FirthLogisticRegression
+
+    from ecocluster.separation import distinct_rows
+
+    exog, y = design.X.to_numpy(dtype=float), design.y.to_numpy(dtype=float)
+    counts = None
+    if len(y) > LARGE_ROWS:
+        rows, outcome, repeats = distinct_rows(exog, y)
+        if len(rows) < len(y):
+            exog, y, counts = rows, outcome, repeats
+    estimator = FirthLogisticRegression(
+        fit_intercept=False, max_iter=_FIRTH_MAXITER, gtol=_FIRTH_TOL, xtol=_FIRTH_TOL
+    )
+    return estimator.fit(exog, y, sample_weight=counts), exog, y
+
+
+def firth_estimates(design: Design) -> pd.Series[float]:
+    """Firth's penalised estimates alone, without the profile-likelihood inference of `fit`."""
+    estimator, _, _ = _firth(design)
+    return pd.Series(np.asarray(estimator.coef_, dtype=float), index=design.X.columns)
+
+
+def _fit_firth(design: Design) -> FitResult:
+    from firthmodels.adapters.statsmodels import FirthLogit, FirthLogitResults
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            raw = FirthLogit(y, design.X).fit(
-                maxiter=_FIRTH_MAXITER, gtol=_FIRTH_TOL, xtol=_FIRTH_TOL, pl=True
-            )
+            estimator, exog, y = _firth(design)
+            estimator.lrt()
+            raw = FirthLogitResults(FirthLogit(y, exog), estimator, pl=True)
             limits = np.asarray(raw.conf_int(alpha=0.05), dtype=float)
         except (ValueError, np.linalg.LinAlgError) as error:
             raise ModelError(f"Firth's penalised logit failed: {error}", rule="firth") from None
@@ -612,7 +402,7 @@ def _fit_firth(design: _Design) -> FitResult:
     )
 
 
-def _firth_null_llf(design: _Design) -> float:
+def _firth_null_llf(design: Design) -> float:
     """logistf's null model: slopes 0, intercept free, penalty of the full design.
 
     All fitted probabilities equal some p, the penalty is k log(p (1 - p)) + log|X'X|, and
@@ -627,9 +417,9 @@ def _firth_null_llf(design: _Design) -> float:
     return events * math.log(p) + (n - events) * math.log(1 - p) + penalty
 
 
-def _separation(design: _Design) -> Separation | None:
+def _separation(design: Design) -> Separation | None:
     try:
-        return _detect(design)
+        return design_separation(design)
     except (RuntimeError, ValueError, np.linalg.LinAlgError):
         return None
 
@@ -637,41 +427,63 @@ def _separation(design: _Design) -> Separation | None:
 # --- diagnostics --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Separation:
-    """Which terms would have infinite maximum-likelihood estimates (Konis 2007 LP check)."""
-
-    separated: bool
-    directions: dict[str, int]
-
-    @property
-    def infinite(self) -> dict[str, int]:
-        """Terms that go to +infinity (1) or -infinity (-1)."""
-        return {term: d for term, d in self.directions.items() if d != 0}
-
-    def describe(self) -> str:
-        if not self.separated:
-            return "no separation: every maximum-likelihood estimate is finite"
-        parts = [f"{term} ({'+' if d > 0 else '-'}infinity)" for term, d in self.infinite.items()]
-        return "the outcome is separated: " + ", ".join(parts)
-
-
-def _detect(design: _Design) -> Separation:
-    from firthmodels import detect_separation
-
-    found = detect_separation(design.X, design.y.to_numpy(), fit_intercept=False)
-    names = [str(c) for c in design.X.columns]
-    directions = {n: int(d) for n, d in zip(names, found.directions, strict=True)}
-    return Separation(bool(found.separation), directions)
-
-
 def check_separation(formula: str, data: pd.DataFrame) -> Separation:
     """Whether a logit of ``formula`` has (quasi-)complete separation, and in which terms."""
-    design = _design(formula, data, "logit")
+    design = build_design(formula, data, "logit")
     try:
-        return _detect(design)
+        return design_separation(design)
     except RuntimeError as error:
         raise ModelError(f"the separation check failed: {error}", rule="separation") from None
+
+
+def design_separation(design: Design) -> Separation:
+    """`check_separation` of a design already built; the result is kept with the design.
+
+    Konis's LP runs on the distinct rows of [X, y] when there are at most
+    `ecocluster.separation.LP_ROWS` of them; beyond (or when the LP refuses a badly scaled
+    design), the certificate from the ML estimates and, failing it, the large-sample
+    screen. ``method`` of the result says which ran.
+    """
+    if "separation" not in design.memo:
+        design.memo["separation"] = _check_separation(design)
+    result: Separation = design.memo["separation"]
+    return result
+
+
+def _check_separation(design: Design) -> Separation:
+    from ecocluster import separation
+
+    exog, y = design.X.to_numpy(dtype=float), design.y.to_numpy(dtype=float)
+    names = [str(c) for c in design.X.columns]
+    if separation.few_distinct_rows(exog):
+        rows, outcome, counts = separation.distinct_rows(exog, y)
+        if len(rows) <= separation.LP_ROWS:
+            try:
+                return separation.linear_programming(rows, outcome, counts, names)
+            except np.linalg.LinAlgError:  # the LP's rank test on a badly scaled design
+                pass
+    ml = _ml_estimates(design)
+    if ml is not None and separation.certificate(exog, y, ml.params):
+        return Separation(False, dict.fromkeys(names, 0), "ml-certificate")
+    return separation.screen(exog, y, names, design.factors, ml)
+
+
+def _ml_estimates(design: Design) -> MLEstimates | None:
+    """The design's ML logit estimates: those of a fit already made, or a quick fit."""
+    from statsmodels.discrete.discrete_model import Logit
+
+    if "ml" not in design.memo:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = Logit(design.y, design.X, check_rank=False)
+                raw = model.fit(method="newton", maxiter=100, disp=0)
+        except np.linalg.LinAlgError:
+            return None
+        converged = bool(raw.mle_retvals.get("converged", False))
+        design.memo["ml"] = MLEstimates(np.asarray(raw.params), np.asarray(raw.bse), converged)
+    ml: MLEstimates = design.memo["ml"]
+    return ml
 
 
 def events_per_variable(
@@ -695,19 +507,57 @@ def events_per_variable(
 def compute_vif(formula: str, data: pd.DataFrame) -> pd.Series[float]:
     """Variance inflation factor of each regressor (intercept excluded).
 
-    Each VIF is 1 / (1 - R2) of that column regressed on all the others, the intercept
-    included, so a formula without an intercept gives uncentred VIFs.
+    Each VIF is 1 / (1 - R2) of that column regressed on all the others, as statsmodels'
+    `variance_inflation_factor` computes it: since statsmodels 0.15 on standardised
+    columns, so that a formula without an intercept gives the same VIFs as with one.
     """
-    from statsmodels.stats.outliers_influence import variance_inflation_factor
+    return design_vif(build_design(formula, data, "ols", check_outcome=False))
 
-    design = _design(formula, data, "ols", check_outcome=False)
+
+def design_vif(design: Design) -> pd.Series[float]:
+    """`compute_vif` of a design already built.
+
+    Up to `LARGE_ROWS` rows each VIF is statsmodels' `variance_inflation_factor`, one
+    regression (and one condition number) per column; beyond, the same regressions are
+    read off one cross-product matrix (`_vif_crossproducts`).
+    """
     exog = design.X.to_numpy(dtype=float)
-    values = {
-        str(name): float(variance_inflation_factor(exog, j))
-        for j, name in enumerate(design.X.columns)
-        if name != "Intercept"
-    }
-    return pd.Series(values, dtype=float)
+    columns = [j for j, name in enumerate(design.X.columns) if name != "Intercept"]
+    if len(exog) > LARGE_ROWS:
+        values = _vif_crossproducts(exog, columns)
+    else:
+        from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+        values = [float(variance_inflation_factor(exog, j)) for j in columns]
+    names = [str(design.X.columns[j]) for j in columns]
+    return pd.Series(dict(zip(names, values, strict=True)), dtype=float)
+
+
+def _vif_crossproducts(exog: np.ndarray[Any, Any], columns: Sequence[int]) -> list[float]:
+    """statsmodels 0.15's VIFs from the cross-products of the standardised columns.
+
+    As there: columns that vary are standardised, column j is regressed on the others by
+    least squares, R2 is centred when a constant column is among the others (else
+    uncentred) and is clipped below 1 - 1e-15. The residual sum of squares of each
+    regression is a Schur complement of the one cross-product matrix.
+    """
+    n, k = exog.shape
+    spread, mean = exog.std(axis=0), exog.mean(axis=0)
+    varying = spread > 1e-10
+    working = exog.copy()
+    working[:, varying] = (exog[:, varying] - mean[varying]) / spread[varying]
+    constant = (np.ptp(exog, axis=0) == 0) & (exog[0] != 0)
+    augmented = np.column_stack([working, np.ones(n)])
+    gram = augmented.T @ augmented
+    values = []
+    for j in columns:
+        others = [i for i in range(k) if i != j]
+        cross = gram[others, j]
+        ssr = float(gram[j, j] - cross @ np.linalg.pinv(gram[np.ix_(others, others)]) @ cross)
+        total = gram[j, j] - (gram[j, k] ** 2 / n if constant[others].any() else 0.0)
+        r_squared = min(max(1.0 - ssr / total, 0.0), 1.0 - 1e-15)
+        values.append(1.0 / (1.0 - r_squared))
+    return values
 
 
 @dataclass(frozen=True)
@@ -764,7 +614,9 @@ def average_marginal_effects(result: FitResult) -> pd.DataFrame:
     Logit: statsmodels' ``get_margeff(at="overall")``. Firth: the same quantity from the
     penalised estimates, AME_j = beta_j * mean(p_i (1 - p_i)), its covariance J V J' with
     the Jacobian J of the AMEs in beta and V the Wald covariance. Every regressor, dummies
-    included, is treated as continuous (a derivative, not a discrete change).
+    included, is treated as continuous (a derivative, not a discrete change). A logit of
+    more than `LARGE_ROWS` rows takes the Firth route too: statsmodels differentiates
+    numerically, one pass over the data per parameter, for the same numbers.
     """
     if result.model == "ols":
         raise ModelError(
@@ -772,7 +624,7 @@ def average_marginal_effects(result: FitResult) -> pd.DataFrame:
             "coefficients are the marginal effects",
             rule="marginal-effects",
         )
-    if result.model == "logit":
+    if result.model == "logit" and result.nobs <= LARGE_ROWS:
         frame: pd.DataFrame = result.raw.get_margeff(at="overall").summary_frame()
         frame.columns = pd.Index(_AME_COLUMNS)
         return frame.rename_axis("term").reset_index().astype({"term": str})
@@ -803,88 +655,3 @@ def logit_marginal_effects(
     frame = pd.DataFrame(dict(zip(_AME_COLUMNS, columns, strict=True)))
     frame.insert(0, "term", [str(exog.columns[j]) for j in slopes])
     return frame
-
-
-# --- files --------------------------------------------------------------------------------
-
-
-def read_model_csv(path: str | Path) -> pd.DataFrame:
-    """Read a CSV for modelling: UTF-8 (BOM or not), comma, semicolon or tab, numbers as numbers.
-
-    Leading ``#`` lines are skipped. A column whose every non-empty cell is a number becomes
-    numeric (with a semicolon delimiter a decimal comma is accepted); others stay text.
-    Empty cells and NA, N/A, NaN, null, None and "." are missing.
-    """
-    file = str(path)
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        message = error.strerror or "cannot read the file"
-        raise InputError(f"cannot read the file: {message}", file=file, rule="file") from None
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"the file is not UTF-8 text (undecodable byte at offset {error.start}); "
-            "save it as CSV UTF-8",
-            file=file,
-            rule="encoding",
-        ) from None
-    lines = text.splitlines(keepends=True)
-    start = 0
-    while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
-        start += 1
-    if start == len(lines):
-        raise InputError("the file has no header row", file=file, rule="empty")
-    header = lines[start]
-    delimiter = max((",", ";", "\t"), key=header.count)
-    names = [n.strip() for n in next(csv.reader([header], delimiter=delimiter))]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated or "" in names:
-        problem = f"repeated column names {duplicated}" if duplicated else "an empty column name"
-        raise InputError(f"the header has {problem}", file=file, row=start + 1, rule="header")
-    body = io.StringIO("".join(lines[start + 1 :]), newline="")
-    reader = csv.reader(body, delimiter=delimiter)
-    rows: list[list[str]] = []
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(names):
-                raise InputError(
-                    f"this row has {len(row)} fields but the header has {len(names)}; "
-                    f"a value that contains {delimiter!r} must be in double quotes",
-                    file=file,
-                    row=start + 1 + reader.line_num,
-                    rule="csv",
-                )
-            rows.append(row)
-    except csv.Error as error:
-        raise InputError(f"the CSV is malformed: {error}", file=file, rule="csv") from None
-    raw = pd.DataFrame(rows, columns=names, dtype=object)
-    return pd.DataFrame({name: _column(raw[name], delimiter) for name in names})
-
-
-def _column(values: pd.Series[Any], delimiter: str) -> pd.Series[Any]:
-    text = values.astype(str).str.strip()
-    missing = text.isin(_MISSING_TEXT)
-    present = text.where(~missing)
-    numbers = pd.to_numeric(present, errors="coerce")
-    if not (numbers.isna() & ~missing).any():
-        return numbers.astype(float)
-    if delimiter == ";":
-        decimal = pd.to_numeric(present.str.replace(",", ".", regex=False), errors="coerce")
-        if not (decimal.isna() & ~missing).any():
-            return decimal.astype(float)
-    return present.astype(object)
-
-
-def fit_csv(
-    path: str | Path, formula: str, model: ModelKind = "ols", robust: bool | str = False
-) -> FitResult:
-    """`read_model_csv` then `fit`; every error names the file."""
-    data = read_model_csv(path)
-    try:
-        return fit(formula, data, model, robust=robust)
-    except InputError as error:
-        raise type(error)(
-            error.message, file=str(path), row=error.row, column=error.column, rule=error.rule
-        ) from None

@@ -1,0 +1,106 @@
+"""Tables for modelling from CSV files: the reader behind ``ecocluster fit --data``.
+
+Kept apart from `ecocluster.models` because reading a user's file (encodings, delimiters,
+decimal commas, missing-value spellings, errors that name the row) has nothing to do with
+estimation; `models` re-exports both names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ecocluster.errors import InputError
+
+if TYPE_CHECKING:
+    from ecocluster.models import FitResult, ModelKind
+
+_MISSING_TEXT = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "."})
+
+
+def read_model_csv(path: str | Path) -> pd.DataFrame:
+    """Read a CSV for modelling: UTF-8 (BOM or not), comma, semicolon or tab, numbers as numbers.
+
+    Leading ``#`` lines are skipped. A column whose every non-empty cell is a number becomes
+    numeric (with a semicolon delimiter a decimal comma is accepted); others stay text.
+    Empty cells and NA, N/A, NaN, null, None and "." are missing.
+    """
+    file = str(path)
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        message = error.strerror or "cannot read the file"
+        raise InputError(f"cannot read the file: {message}", file=file, rule="file") from None
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"the file is not UTF-8 text (undecodable byte at offset {error.start}); "
+            "save it as CSV UTF-8",
+            file=file,
+            rule="encoding",
+        ) from None
+    lines = text.splitlines(keepends=True)
+    start = 0
+    while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
+        start += 1
+    if start == len(lines):
+        raise InputError("the file has no header row", file=file, rule="empty")
+    header = lines[start]
+    delimiter = max((",", ";", "\t"), key=header.count)
+    names = [n.strip() for n in next(csv.reader([header], delimiter=delimiter))]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated or "" in names:
+        problem = f"repeated column names {duplicated}" if duplicated else "an empty column name"
+        raise InputError(f"the header has {problem}", file=file, row=start + 1, rule="header")
+    body = io.StringIO("".join(lines[start + 1 :]), newline="")
+    reader = csv.reader(body, delimiter=delimiter)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(names):
+                raise InputError(
+                    f"this row has {len(row)} fields but the header has {len(names)}; "
+                    f"a value that contains {delimiter!r} must be in double quotes",
+                    file=file,
+                    row=start + 1 + reader.line_num,
+                    rule="csv",
+                )
+            rows.append(row)
+    except csv.Error as error:
+        raise InputError(f"the CSV is malformed: {error}", file=file, rule="csv") from None
+    raw = pd.DataFrame(rows, columns=names, dtype=object)
+    return pd.DataFrame({name: _column(raw[name], delimiter) for name in names})
+
+
+def _column(values: pd.Series[Any], delimiter: str) -> pd.Series[Any]:
+    text = values.astype(str).str.strip()
+    missing = text.isin(_MISSING_TEXT)
+    present = text.where(~missing)
+    numbers = pd.to_numeric(present, errors="coerce")
+    if not (numbers.isna() & ~missing).any():
+        return numbers.astype(float)
+    if delimiter == ";":
+        decimal = pd.to_numeric(present.str.replace(",", ".", regex=False), errors="coerce")
+        if not (decimal.isna() & ~missing).any():
+            return decimal.astype(float)
+    return present.astype(object)
+
+
+def fit_csv(
+    path: str | Path, formula: str, model: ModelKind = "ols", robust: bool | str = False
+) -> FitResult:
+    """`read_model_csv` then `fit`; every error names the file."""
+    from ecocluster.models import fit
+
+    data = read_model_csv(path)
+    try:
+        return fit(formula, data, model, robust=robust)
+    except InputError as error:
+        raise type(error)(
+            error.message, file=str(path), row=error.row, column=error.column, rule=error.rule
+        ) from None
