@@ -697,13 +697,7 @@ def test_importing_models_loads_no_estimation_library() -> None:
 # --- the command line ------------------------------------------------------------------------
 
 
-def _fit_command() -> None:
-    if "fit" not in main.commands:  # type: ignore[attr-defined]
-        pytest.skip("fit command not wired")
-
-
 def _cli(*args: str) -> Any:
-    _fit_command()
     return CliRunner().invoke(main, ["fit", *args])
 
 
