@@ -126,7 +126,7 @@ def test_report_findings_follow_the_numbers(report_2007: Path) -> None:
     assert findings[0] == ("17 of 51 enterprises (33%) have installed pollution-control equipment.")
     assert "from 87% in Bat Trang (13 of 15) to 5% in Van Phuc (1 of 20)" in findings[1]
     assert any("water pollution in Van Phuc (9.15 of 10)" in item for item in findings)
-    assert any("shortage of capital (39, 76% of 51 answering)" in item for item in findings)
+    assert any("shortage of capital (39, 76% of 51 firms)" in item for item in findings)
 
 
 def test_report_in_headless_chromium(report_2007: Path) -> None:
@@ -152,7 +152,7 @@ def test_report_on_the_2003_study(tmp_path: Path) -> None:
     assert (out / "tables" / "support_seeking.csv").exists()
     findings = json.loads((out / "summary.json").read_text(encoding="utf-8"))["findings"]
     # The text of the 2003 paper: capital 60%, knowledge 55%, workers 36% of 55 answering.
-    assert any("shortage of capital (33, 60% of 55 answering)" in item for item in findings)
+    assert any("shortage of capital (33, 60% of 55 firms)" in item for item in findings)
     assert any("45 of 56 firms (80%) disclosed their land" in item for item in findings)
 
 
@@ -166,6 +166,7 @@ def test_report_from_a_stored_wave_with_disclosure_control(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["suppression_k"] == 3
+    assert summary["study"]["synthetic"] is True  # the bundled example's file, stored
     assert summary["group_by"] == "ownership"
     suppressed = sum(table["suppressed"] for table in summary["tables"].values())
     assert suppressed > 0  # one household enterprise and one co-operative
@@ -206,3 +207,12 @@ def test_report_document_is_the_analysis() -> None:
     shown = {table.name for table in report.tables()}
     assert set(analysis.tables) <= shown
     assert set(shown) <= set(tables)
+
+
+def test_disclosure_control_reaches_findings_and_figures() -> None:
+    analysis = analyse_example("red-river-2007", fit_models=False, k=3)
+    assert not any("(1 of 20)" in item for item in analysis.findings)  # Van Phuc's one adopter
+    report, tables = build_survey_report(analysis)
+    assert "figure-spending" not in {figure.id for figure in report.figures()}
+    hidden = tables["enterprise_adoption"]
+    assert hidden.loc[hidden["display"] == "·", "count"].isna().all()

@@ -533,7 +533,15 @@ def test_suppression_at_three(tables_2007: dict[str, SurveyTable]) -> None:
     exporters = "Average exports as percentage of turnover, among exporters"
     assert adoption.display.loc[exporters, "Van Phuc"] == SUPPRESSED
     assert adoption.suppressed == 3  # the count, its share and that mean
-    assert adoption.notes[-1] == "Cells built from fewer than 3 firms are suppressed (3 cells)"
+    assert adoption.notes[-1] == (
+        "Cells built from fewer than 3 firms are suppressed (·): 3 in this table."
+    )
+    # The firm count behind a hidden cell would give it away: it is hidden too.
+    assert math.isnan(adoption.counts.loc[adopters, "Van Phuc"])
+    assert all(
+        cell["display"] != SUPPRESSED or cell["count"] != cell["count"]
+        for cell in adoption.to_long().to_dict("records")
+    )
     pressures = suppress_small_cells(tables_2007["pressures"], k=3)
     own_buyers = "Own buyers considered the firm's environmental performance"
     assert pressures.display.loc[own_buyers, "Van Phuc"] == "0 (0%)"  # a zero is kept

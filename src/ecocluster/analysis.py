@@ -200,7 +200,7 @@ def analyse_survey(
         recommended = fit_recommended(firms)
         audit = tuple(audit_methods(firms, published, recommended))
     announce("findings")
-    findings = compute_findings(firms, wide, instrument, recommended=recommended, audit=audit)
+    findings = compute_findings(firms, wide, instrument, recommended=recommended, audit=audit, k=k)
     return SurveyAnalysis(
         study=study,
         instrument=instrument,
@@ -219,6 +219,42 @@ def analyse_survey(
     )
 
 
+def _bundled_example_of(engine: Engine, wave: str) -> Any:
+    """The bundled example whose very file every import of the wave came from, if any.
+
+    A wave loaded with `ecocluster examples load` holds synthetic data; its report must say
+    so however it is produced, so the files' hashes are compared with the bundled ones.
+    """
+    from ecocluster.examples import list_examples
+    from ecocluster.ingest import file_sha256
+    from ecocluster.store import list_imports
+
+    imports = list_imports(engine)
+    hashes = set(imports.loc[imports["wave"] == wave, "sha256"])
+    if not hashes:
+        return None
+    for example in list_examples():
+        if hashes == {file_sha256(example.responses)}:
+            return example
+    return None
+
+
+def _example_study(example: Any, wave: str, instrument: Instrument) -> Study:
+    return Study(
+        title=example.title,
+        wave=wave,
+        instrument=f"{instrument.form_id} {instrument.version}".strip(),
+        source=example.source,
+        synthetic=example.synthetic,
+        data_note=(
+            "Synthetic data: invented enterprises calibrated to the published aggregates; "
+            "not the survey's microdata. See the example's README for how it was made."
+            if example.synthetic
+            else ""
+        ),
+    )
+
+
 def analyse_wave(engine: Engine, wave: str, **options: Any) -> SurveyAnalysis:
     """Analyse a wave stored in a database, with the instrument it was imported under."""
     from ecocluster.store import load_wave_instrument, read_problems, read_wide
@@ -227,11 +263,15 @@ def analyse_wave(engine: Engine, wave: str, **options: Any) -> SurveyAnalysis:
     announce(f"reading wave {wave}")
     instrument = load_wave_instrument(engine, wave)
     wide = read_wide(engine, wave)
-    study = Study(
-        title=instrument.title or wave,
-        wave=wave,
-        instrument=f"{instrument.form_id} {instrument.version}".strip(),
-    )
+    example = _bundled_example_of(engine, wave)
+    if example is not None:
+        study = _example_study(example, wave, instrument)
+    else:
+        study = Study(
+            title=instrument.title or wave,
+            wave=wave,
+            instrument=f"{instrument.form_id} {instrument.version}".strip(),
+        )
     return analyse_survey(
         wide, instrument, study=study, problems=read_problems(engine, wave), **options
     )
@@ -254,19 +294,7 @@ def analyse_example(name: str, **options: Any) -> SurveyAnalysis:
             rule="example",
         )
     instrument = example.load_instrument()
-    study = Study(
-        title=example.title,
-        wave=example.wave,
-        instrument=f"{instrument.form_id} {instrument.version}".strip(),
-        source=example.source,
-        synthetic=example.synthetic,
-        data_note=(
-            "Synthetic data: invented enterprises calibrated to the published aggregates; "
-            "not the survey's microdata. See the example's README for how it was made."
-            if example.synthetic
-            else ""
-        ),
-    )
+    study = _example_study(example, example.wave, instrument)
     return analyse_survey(
         read_wide(engine, example.wave),
         instrument,

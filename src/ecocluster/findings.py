@@ -39,16 +39,24 @@ def _answered(frame: pd.DataFrame, column: str) -> int:
     return int(frame[column].notna().sum())
 
 
-def group_labels(instrument: Instrument, column: str = "cluster") -> dict[str, str]:
-    """English labels of the choices of the question behind a grouping column."""
+def group_labels(
+    instrument: Instrument, column: str = "cluster", firms: pd.DataFrame | None = None
+) -> dict[str, str]:
+    """Readable names of groups: the labels kept with the firm table (which also know the
+    spelling of clusters named in an "other" field), else the choices' English labels."""
+    from ecocluster.indices import stored_labels
+
+    labels: dict[str, str] = {}
     name = instrument.concepts.get(column)
-    if name is None or name not in instrument.questions:
-        return {}
-    question = instrument.questions[name]
-    return {
-        choice: instrument.choice_label(question, choice, "en")
-        for choice in instrument.choice_names(question)
-    }
+    if name is not None and name in instrument.questions:
+        question = instrument.questions[name]
+        labels = {
+            choice: instrument.choice_label(question, choice, "en")
+            for choice in instrument.choice_names(question)
+        }
+    if firms is not None:
+        labels.update(stored_labels(firms, column) or {})
+    return labels
 
 
 def compute_key_figures(firms: pd.DataFrame) -> list[tuple[str, str]]:
@@ -93,15 +101,27 @@ def _extreme(firms: pd.DataFrame, column: str, labels: dict[str, str], which: st
 
 
 def _range_sentence(
-    firms: pd.DataFrame, column: str, labels: dict[str, str], what: str
+    firms: pd.DataFrame, column: str, labels: dict[str, str], what: str, k: int | None = None
 ) -> str | None:
-    """'ranges from 87% in A (13 of 15) to 5% in C (1 of 20)' for a 0/1 column by cluster."""
+    """'ranges from 87% in A (13 of 15) to 5% in C (1 of 20)' for a 0/1 column by cluster.
+
+    With disclosure control (`k`), a cluster whose yes or no answers come from 1 to k - 1
+    firms is not named: its share would give those firms away.
+    """
     if "cluster" not in firms or firms["cluster"].nunique() < 2:
         return None
     shares = {key: value for key, value in _by_cluster(firms, column).items() if value == value}
     if not shares:
         return None
     counts, sizes = _by_cluster(firms, column, "sum"), _by_cluster(firms, column, "count")
+    if k is not None:
+        shares = {
+            key: share
+            for key, share in shares.items()
+            if not (0 < counts[key] < k or 0 < sizes[key] - counts[key] < k)
+        }
+        if len(shares) < 2:
+            return None
     high, low = max(shares, key=shares.__getitem__), min(shares, key=shares.__getitem__)
     if shares[high] == shares[low]:
         return f"{what} is the same in every cluster ({100 * shares[high]:.0f}%)."
@@ -112,7 +132,7 @@ def _range_sentence(
     )
 
 
-def _adoption(firms: pd.DataFrame, labels: dict[str, str]) -> list[str]:
+def _adoption(firms: pd.DataFrame, labels: dict[str, str], k: int | None = None) -> list[str]:
     if "ENVTECH" not in firms:
         return []
     n, adopters = _answered(firms, "ENVTECH"), _count(firms, "ENVTECH")
@@ -120,7 +140,7 @@ def _adoption(firms: pd.DataFrame, labels: dict[str, str]) -> list[str]:
         f"{adopters} of {n} enterprises ({_percent(adopters, n)}) have installed "
         "pollution-control equipment."
     ]
-    spread = _range_sentence(firms, "ENVTECH", labels, "Adoption")
+    spread = _range_sentence(firms, "ENVTECH", labels, "Adoption", k)
     if spread:
         sentences.append(spread)
     if "spending_share" in firms and "ENVEXP" in firms:
@@ -223,7 +243,7 @@ def _mentions(
         return [f"No firm named any {what}."]
     ordered = scores.sort_values("mentions", ascending=False, kind="stable").head(top)
     named = ", ".join(
-        f"{str(label).lower()} ({int(mentions)}, {share:.0f}% of {int(base)} answering)"
+        f"{str(label).lower()} ({int(mentions)}, {share:.0f}% of {int(base)} firms)"
         for label, mentions, share, base in zip(
             ordered["label"],
             ordered["mentions"],
@@ -288,14 +308,14 @@ def _models(recommended: AdoptionModels | None, audit: Sequence[AuditFinding]) -
         if recommended.firth_reason:
             sentences.append(
                 f"The adoption model is fitted by Firth's penalised logit: "
-                f"{recommended.firth_reason}"
+                f"{recommended.firth_reason.rstrip('.')}."
             )
     high = [item for item in audit if item.severity == "high"]
     if high:
-        issues = "; ".join(item.issue.lower() for item in high)
+        issues = "; ".join(item.issue for item in high)
         sentences.append(
-            f"The methods audit flags {len(high)} serious weakness"
-            f"{'es' if len(high) > 1 else ''} of the published specification: {issues}."
+            f"The methods audit rates {len(high)} point{'s' if len(high) > 1 else ''} as "
+            f"serious (see its section): {issues}."
         )
     return sentences
 
@@ -346,10 +366,11 @@ def compute_findings(
     *,
     recommended: AdoptionModels | None = None,
     audit: Sequence[AuditFinding] = (),
+    k: int | None = None,
 ) -> list[str]:
-    """The findings of a wave, most important first."""
-    labels = group_labels(instrument)
-    sentences = _adoption(firms, labels)
+    """The findings of a wave, most important first (`k`: disclosure control, as tables)."""
+    labels = group_labels(instrument, firms=firms)
+    sentences = _adoption(firms, labels, k)
     sentences += _perception(firms, labels)
     sentences += _pressures(firms)
     sentences += _mentions(wide, instrument, "constraints", "constraints on pollution control")

@@ -162,11 +162,17 @@ def suppress_small_cells(table: SurveyTable, k: int = 3) -> SurveyTable:
     with np.errstate(invalid="ignore"):
         hide = (counts > 0) & (counts < k)
     hidden = int(hide.sum())
-    note = f"Cells built from fewer than {k} firms are suppressed ({hidden} cells)"
+    note = (
+        f"Cells built from fewer than {k} firms are suppressed (·): {hidden} in this table."
+        if hidden
+        else f"No cell rests on fewer than {k} firms."
+    )
+    # The count behind a hidden cell is as disclosive as the cell: it goes too.
     return replace(
         table,
         values=table.values.mask(hide),
         display=table.display.mask(hide, SUPPRESSED),
+        counts=table.counts.mask(hide),
         suppressed=table.suppressed + hidden,
         notes=(*table.notes, note),
     )

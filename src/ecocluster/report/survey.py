@@ -56,7 +56,7 @@ class _Builder:
     def __init__(self, analysis: SurveyAnalysis) -> None:
         self.analysis = analysis
         self.csv: dict[str, pd.DataFrame] = {}
-        self.labels = group_labels(analysis.instrument)
+        self.labels = group_labels(analysis.instrument, firms=analysis.firms)
         self.used: set[str] = set()
 
     def survey_table(self, name: str) -> TableBlock | None:
@@ -66,11 +66,6 @@ class _Builder:
         self.used.add(name)
         self.csv[name] = table.to_long()
         notes = list(table.notes)
-        if table.suppressed:
-            notes.append(
-                f"{table.suppressed} cells rest on fewer than {self.analysis.k} firms and "
-                "are suppressed (·)."
-            )
         return TableBlock(
             name=name,
             title=table.title,
@@ -163,17 +158,20 @@ def _quality(builder: _Builder) -> Section:
             "Answers per question",
             display,
             response,
-            note="Blank answers include questions skipped by design (skip logic), such as "
-            "spending for firms without equipment.",
+            note="Blank answers include questions skipped by design (skip logic).",
         )
     )
     if analysis.k is not None:
         hidden = sum(table.suppressed for table in analysis.tables.values())
         blocks.append(
             Callout(
-                f"Statistical disclosure control: cells built from fewer than {analysis.k} "
-                f"firms are suppressed ({hidden} cells in this report).",
-                kind="note",
+                f"Statistical disclosure control: table cells built from fewer than "
+                f"{analysis.k} firms are suppressed ({hidden} cells in this report), with the "
+                "counts behind them; the firm-level scatter plot is left out and the findings "
+                "name no cluster whose share rests on so few firms. Model coefficients and "
+                "the methods audit use every firm and are not suppressed: review them before "
+                "publishing real data.",
+                kind="warning",
             )
         )
     return Section("data-quality", "Data quality", tuple(blocks))
@@ -267,7 +265,8 @@ def _adoption(builder: _Builder) -> Section | None:
                 "pollution-control equipment.",
             ),
         )
-    if {"TURN", "ENVEXP_million"} <= set(firms):
+    # One dot per firm: left out under disclosure control.
+    if {"TURN", "ENVEXP_million"} <= set(firms) and builder.analysis.k is None:
         spenders = firms[firms["ENVEXP_million"] > 0]
         groups = (
             spenders["cluster"].map(builder.label)
@@ -320,10 +319,19 @@ def _ranked(
     return Section(section, title, tuple(blocks))
 
 
+def _p(value: float) -> str:
+    return "–" if value != value else ("< 0.001" if value < 0.001 else f"{value:.3f}")
+
+
+def _bound(value: float) -> str:
+    return "not found" if value != value else f"{value:.3g}"
+
+
 def _fit_table(
     builder: _Builder, name: str, title: str, result: FitResult, note: str
 ) -> TableBlock:
     tidy = result.tidy()
+    firth = result.model == "firth"
     stars = np.where(tidy["p_value"] < 0.01, "**", np.where(tidy["p_value"] < 0.05, "*", ""))
     display = pd.DataFrame(
         {
@@ -331,22 +339,34 @@ def _fit_table(
                 f"{value:.4g}{star}" for value, star in zip(tidy["estimate"], stars, strict=True)
             ],
             "Std. error": [f"{value:.4g}" for value in tidy["std_error"]],
-            "z / t": [f"{value:.2f}" for value in tidy["statistic"]],
-            "p": [f"{value:.3f}" for value in tidy["p_value"]],
+            "z / t (Wald)" if firth else "z / t": [f"{value:.2f}" for value in tidy["statistic"]],
+            "p (profile likelihood)" if firth else "p": [_p(value) for value in tidy["p_value"]],
             "95% interval": [
-                f"[{low:.3g}, {high:.3g}]"
+                f"[{_bound(low)}, {_bound(high)}]"
                 for low, high in zip(tidy["conf_low"], tidy["conf_high"], strict=True)
             ],
         },
         index=pd.Index(tidy["term"].to_numpy(), name="Term"),
     )
-    fit_line = f"n = {result.nobs}; log likelihood {result.llf:.3f}"
+    llf = "penalised log likelihood" if firth else "log likelihood"
+    fit_line = f"n = {result.nobs}; {llf} {result.llf:.3f}"
     if result.rsquared is not None:
         fit_line += f"; R² {result.rsquared:.3f} (adjusted {result.rsquared_adj or 0:.3f})"
     elif result.prsquared is not None:
-        fit_line += f"; McFadden pseudo R² {result.prsquared:.3f}"
+        pseudo = "pseudo R² on penalised likelihoods" if firth else "McFadden pseudo R²"
+        fit_line += f"; {pseudo} {result.prsquared:.3f}"
     fit_line += f"; {result.model}, covariance {result.cov_type}. * p < 0.05, ** p < 0.01."
-    return builder.frame_table(name, title, display, tidy, note=f"{note} {fit_line}".strip())
+    if firth:
+        fit_line += (
+            " Firth: p-values and intervals from the profile penalised likelihood (as R's "
+            "logistf), z from the Wald standard error; a bound the profile search cannot "
+            "reach is 'not found'. The penalised log likelihood is not comparable with an "
+            "ML one."
+        )
+    if result.n_dropped:
+        fit_line += f" {result.n_dropped} firms left out for missing values."
+    text = f"{note.rstrip('.')}. {fit_line}" if note else fit_line
+    return builder.frame_table(name, title, display, tidy, note=text)
 
 
 def _with_t(values: pd.Series, t_values: pd.Series) -> list[str]:
@@ -368,7 +388,12 @@ def _diagnostics_table(builder: _Builder, models: tuple[AdoptionModels, ...]) ->
                     "n": diag.nobs,
                     "log likelihood": diag.llf,
                     "LR test vs constant (p)": diag.lr_null.p_value,
-                    "cluster terms jointly (p)": diag.cluster_lr.p_value,
+                    # The test that matches the model's errors: robust Wald under HC3.
+                    "cluster terms jointly (p)": (
+                        diag.cluster_lr.p_value
+                        if result.cov_type == "nonrobust"
+                        else diag.cluster_wald.p_value
+                    ),
                     "events per variable": diag.epv,
                     "separation": (
                         None
