@@ -302,7 +302,8 @@ def test_another_set_of_clusters(firms: pd.DataFrame) -> None:
     location = findings[0]
     assert location.severity == "low" and "Phu Lang = 1" in location.evidence
     assert "same fit" in location.consequence
-    assert any(f.issue == "Phu Lang firms adopt more" for f in findings)
+    # The paper's conclusions are about Bat Trang: none is invented for other clusters.
+    assert not any(f.issue.startswith("Phu Lang") for f in findings)
 
 
 def test_complete_separation_in_table_5s_logit(firms: pd.DataFrame) -> None:
