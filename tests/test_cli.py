@@ -31,6 +31,8 @@ COMMANDS = [
     ["synth"],
     ["fit"],
     ["report"],
+    ["network"],
+    ["network", "metrics"],
 ]
 
 
@@ -207,3 +209,28 @@ def test_import_of_a_broken_file_exits_1_and_writes_nothing(
     assert "row 11" not in result.output
     assert "database is unchanged" in result.output
     assert dump_content(open_store(db), provenance=True) == before
+
+
+def test_network_metrics_json_agrees_with_networkx(runner: CliRunner) -> None:
+    import json
+
+    import networkx as nx
+
+    edges = Path(__file__).parent / "data" / "network" / "edges.csv"
+    args = ["network", "metrics", "--edges", str(edges), "--source", "from", "--target", "to"]
+    result = runner.invoke(main, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    metrics = {row["node"]: row for row in json.loads(result.stdout)}
+    frame = pd.read_csv(edges)
+    graph = nx.from_pandas_edgelist(frame, "from", "to", create_using=nx.DiGraph)
+    expected = nx.betweenness_centrality(graph, normalized=False)
+    assert {node: metrics[node]["betweenness"] for node in expected} == pytest.approx(expected)
+    assert {node: metrics[node]["out_degree"] for node in graph} == dict(graph.out_degree())
+
+
+def test_network_metrics_bad_column_is_one_clear_error(runner: CliRunner) -> None:
+    edges = Path(__file__).parent / "data" / "network" / "edges.csv"
+    result = runner.invoke(main, ["network", "metrics", "--edges", str(edges)])
+    assert result.exit_code == 1
+    assert "the header has no 'source' column" in result.output
+    assert "Traceback" not in result.output

@@ -539,6 +539,55 @@ def report(
     out.print(f"wrote {files.html} ({len(files.tables)} tables as CSV, {files.summary.name})")
 
 
+@main.group()
+def network() -> None:
+    """Environmental innovation networks: who brings clean technology into a cluster."""
+
+
+@network.command("metrics")
+@click.option(
+    "--edges",
+    "edges_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV edge list, one tie per row.",
+)
+@click.option("--source", default="source", show_default=True, help="Column of the tie's source.")
+@click.option("--target", default="target", show_default=True, help="Column of the tie's target.")
+@click.option("--weight", default=None, help="Column of tie weights (default: every tie 1).")
+@click.option("--undirected", is_flag=True, help="Treat ties as undirected.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON records.")
+def network_metrics(
+    edges_path: Path,
+    source: str,
+    target: str,
+    weight: str | None,
+    undirected: bool,
+    as_json: bool,
+) -> None:
+    """Per-actor degree, strength and betweenness of any edge list.
+
+    \b
+    Example:
+      ecocluster network metrics --edges ties.csv --source supplier --target receiver --json
+    """
+    from ecocluster.network import metrics_from_edges, read_edge_list
+
+    edges = read_edge_list(edges_path, source, target, weight)
+    metrics = metrics_from_edges(
+        edges, source=source, target=target, weight=weight, directed=not undirected
+    )
+    if as_json:
+        print(metrics.to_json(orient="records", force_ascii=False))
+        return
+    table = Table(*[str(column) for column in metrics.columns])
+    for row in metrics.itertuples(index=False):
+        table.add_row(
+            *[Text(f"{value:.4g}" if isinstance(value, float) else str(value)) for value in row]
+        )
+    out.print(table)
+
+
 @contextmanager
 def _steps(label: str) -> Iterator[Any]:
     """A spinner with the current step on a terminal; one line per step in logs."""
