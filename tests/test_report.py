@@ -33,6 +33,7 @@ SECTIONS_2007 = (
     "adoption",
     "constraints",
     "knowledge",
+    "network",
     "models",
     "audit",
     "findings",
@@ -104,6 +105,8 @@ def test_report_files(report_2007: Path) -> None:
     assert summary["study"]["synthetic"] is True
     assert {"published", "recommended"} <= set(summary["models"])
     assert summary["findings"] and summary["audit"]
+    assert summary["network"]["firms_without_knowledge_source"] == 11  # Table 4's 40 of 51
+    assert summary["network"]["ties_by_kind"]["knowledge"] == 61  # Table 4: 61 mentions
     tables = {path.stem for path in (report_2007 / "tables").glob("*.csv")}
     assert {
         "enterprise_adoption",

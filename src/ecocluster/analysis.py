@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from ecocluster.adoption import AdoptionModels
     from ecocluster.audit import AuditFinding
+    from ecocluster.network import Network
     from ecocluster.tables import SurveyTable
 
 #: Called with a short description of each step, for progress display.
@@ -71,6 +72,10 @@ class SurveyAnalysis:
     recommended: AdoptionModels | None = field(repr=False)
     audit: tuple[AuditFinding, ...]
     findings: tuple[str, ...]
+    network: Network | None = field(repr=False)
+    network_metrics: pd.DataFrame | None = field(repr=False)
+    network_summary: Mapping[str, Any] = field(repr=False)
+    outreach: pd.DataFrame | None = field(repr=False)
     group_by: str | None
     k: int | None
     pressure: str
@@ -113,6 +118,7 @@ class SurveyAnalysis:
                     else {},
                 },
                 "models": models,
+                "network": dict(self.network_summary),
                 "audit": [item.to_dict() for item in self.audit],
                 "findings": list(self.findings),
             }
@@ -165,6 +171,7 @@ def analyse_survey(
     k: int | None = None,
     pressure: str = "max",
     fit_models: bool = True,
+    network: bool = True,
     step: Step | None = None,
 ) -> SurveyAnalysis:
     """Indices, tables, both model specifications, the methods audit and the findings."""
@@ -199,6 +206,25 @@ def analyse_survey(
         announce("recommended model specification")
         recommended = fit_recommended(firms)
         audit = tuple(audit_methods(firms, published, recommended))
+    built = metrics = outreach = None
+    summary: dict[str, Any] = {}
+    if network and "knowledge_sources" in instrument.concepts:
+        from ecocluster.network import (
+            build_network,
+            compute_network_summary,
+            compute_node_metrics,
+            rank_outreach,
+        )
+
+        announce("innovation network")
+        # The firms' own indices ride along on their nodes (for the GraphML/GEXF exports).
+        carried = [
+            c for c in ("ENVTECH", "ENVEXP", "EMPL", "YEARS", "CP", "EMP", "GMS") if c in firms
+        ]
+        built = build_network(wide, instrument, firms[carried])
+        metrics = compute_node_metrics(built)
+        summary = compute_network_summary(built)
+        outreach = rank_outreach(built, k=10)
     announce("findings")
     findings = compute_findings(firms, wide, instrument, recommended=recommended, audit=audit, k=k)
     return SurveyAnalysis(
@@ -212,6 +238,10 @@ def analyse_survey(
         recommended=recommended,
         audit=audit,
         findings=tuple(findings),
+        network=built,
+        network_metrics=metrics,
+        network_summary=summary,
+        outreach=outreach,
         group_by=by,
         k=k,
         pressure=pressure,

@@ -448,11 +448,20 @@ def fit(data_path: Path, formula: str, model: str, robust: bool, as_json: bool) 
             f"{row.p_value:.4f}",
         )
     out.print(table)
-    lines = [f"observations: {int(result.nobs)}", f"log likelihood: {result.llf:.6g}"]
+    observations = f"observations: {int(result.nobs)}"
+    if result.n_dropped:
+        observations += f" ({result.n_dropped} rows dropped for missing values)"
+    penalised = "penalised " if model == "firth" else ""
+    lines = [observations, f"{penalised}log likelihood: {result.llf:.6g}"]
     if model == "ols":
         lines.append(f"R²: {result.rsquared:.4f} (adjusted {result.rsquared_adj:.4f})")
-    else:
-        lines.append(f"pseudo R² (McFadden): {result.prsquared:.4f}")
+    elif result.prsquared is not None:
+        lines.append(
+            f"pseudo R² ({'penalised' if penalised else 'McFadden'}): {result.prsquared:.4f}"
+        )
+    lines.append(f"standard errors: {result.cov_type}")
+    if model == "firth":
+        lines.append("p-values from the profile penalised likelihood")
     out.print("; ".join(lines), markup=False)
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False)

@@ -327,6 +327,100 @@ def _bound(value: float) -> str:
     return "not found" if value != value else f"{value:.3g}"
 
 
+def _count_cell(value: float, k: int | None) -> str:
+    """A firm count, hidden as in the tables when it rests on 1 to k - 1 firms."""
+    if k is not None and 0 < value < k:
+        return "·"
+    return f"{value:,.0f}"
+
+
+def _network(builder: _Builder) -> Section | None:
+    analysis = builder.analysis
+    network, metrics, summary = analysis.network, analysis.network_metrics, analysis.network_summary
+    if network is None or metrics is None:
+        return None
+    k = analysis.k
+    ties = ", ".join(
+        f"{kind.replace('_', ' ')} {count}" for kind, count in summary["ties_by_kind"].items()
+    )
+    geography = dict(summary.get("knowledge_geography", {}))
+    known = sum(count for place, count in geography.items() if place != "unknown")
+    text = (
+        f"The survey answers describe {summary['actors']} actors, {summary['enterprises']} of "
+        f"them the enterprises, and {summary['ties']} ties ({ties}). "
+        f"{summary['firms_without_knowledge_source']} enterprises name no source of knowledge "
+        "on clean technology."
+    )
+    if known:
+        text += (
+            f" Of the {known} knowledge ties whose origin the answers pin down, "
+            f"{geography.get('abroad', 0)} come from abroad; "
+            f"{geography.get('unknown', 0)} more cannot be placed (firms naming several "
+            "partner locations)."
+        )
+    blocks: list[Block] = [
+        Paragraph(
+            "The environmental innovation network after Steward and Conway's actor-positioning "
+            "template: the enterprises form the cluster's core; buyers, suppliers, knowledge "
+            "institutions and the regulatory and political-cultural actors stand in four "
+            "zones around it. One external actor per kind and cluster."
+        ),
+        Paragraph(text),
+    ]
+    external = metrics[metrics["zone"] != "core"].sort_values(
+        ["strength", "betweenness"], ascending=False, kind="stable"
+    )
+    top = external.head(12)
+    display = pd.DataFrame(
+        {
+            "Zone": top["zone"].to_numpy(),
+            "Firms tied": [_count_cell(float(v), k) for v in top["degree"]],
+            "Ties": [_count_cell(float(v), k) for v in top["strength"]],
+            "Betweenness": [f"{v:.1f}" for v in top["betweenness"]],
+            "Brokerage (core–outside)": [f"{v:.1f}" for v in top["brokerage"]],
+        },
+        index=pd.Index(top["label"].to_numpy(), name="Actor"),
+    )
+    blocks.append(
+        builder.frame_table(
+            "network_actors",
+            "The most connected actors outside the cluster core",
+            display,
+            metrics,
+            note="Betweenness: shortest paths through the actor (ties taken as undirected); "
+            "brokerage: those paths that join a core actor to an outside one. The CSV holds "
+            "every actor.",
+        )
+    )
+    outreach = analysis.outreach
+    if outreach is not None and len(outreach):
+        shown = pd.DataFrame(
+            {
+                "Firms reached": [_count_cell(float(v), k) for v in outreach["reached"]],
+                "Firms reached so far": [f"{v:,.0f}" for v in outreach["cumulative"]],
+                "Share of all firms": [f"{100 * v:.0f}%" for v in outreach["share"]],
+            },
+            index=pd.Index(
+                [
+                    f"{r}. {label}"
+                    for r, label in zip(outreach["rank"], outreach["label"], strict=True)
+                ],
+                name="Actor",
+            ),
+        )
+        blocks.append(
+            builder.frame_table(
+                "network_outreach",
+                "Where an information programme would reach most firms",
+                shown,
+                outreach,
+                note="Greedy maximum coverage: each actor adds the firms it reaches through "
+                "knowledge ties that no actor above it reaches.",
+            )
+        )
+    return Section("network", "The environmental innovation network", tuple(blocks))
+
+
 def _fit_table(
     builder: _Builder, name: str, title: str, result: FitResult, note: str
 ) -> TableBlock:
@@ -585,6 +679,7 @@ def build_survey_report(analysis: SurveyAnalysis) -> tuple[Report, dict[str, pd.
             "knowledge_sources",
             "Times mentioned",
         ),
+        _network(builder),
         _models(builder),
         _audit(builder),
         _other_tables(builder),
