@@ -14,6 +14,7 @@ import json
 import math
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -639,6 +640,45 @@ def test_log_of_zero_is_named(firms: pd.DataFrame) -> None:
     assert caught.value.column == "zero"
 
 
+@pytest.mark.parametrize(
+    ("formula", "extra", "cause"),
+    [
+        ("spend ~ np.log(zero)", {"zero": 0.0}, "a log of zero"),
+        ("spend ~ np.exp(big)", {"big": 1000.0}, "exp overflowing on large values"),
+        ("spend ~ I(1 / zero)", {"zero": 0.0}, "a division by zero"),
+    ],
+    ids=["log", "exp", "division"],
+)
+def test_infinite_values_name_their_likely_cause(
+    firms: pd.DataFrame, formula: str, extra: dict[str, float], cause: str
+) -> None:
+    data = firms.assign(
+        **{name: [value] + [1.0] * (len(firms) - 1) for name, value in extra.items()}
+    )
+    with pytest.raises(ModelError) as caught:
+        fit(formula, data)
+    message = str(caught.value)
+    assert caught.value.rule == "non-finite" and f"likely from {cause})" in message
+    if cause != "a log of zero":
+        assert "log" not in message.split("likely from", 1)[1]
+
+
+def test_infinite_values_without_a_telling_term_name_every_cause() -> None:
+    from ecocluster.design import _infinite_hint
+
+    hint = _infinite_hint("x", np.array([1.0, np.inf]))
+    assert hint == "a log of zero, an overflow or a division by zero"
+
+
+def test_formula_and_columns_compare_in_nfc(firms: pd.DataFrame) -> None:
+    composed, decomposed = "số_lao_động", unicodedata.normalize("NFD", "số_lao_động")
+    assert composed != decomposed
+    data = firms.rename(columns={"EMPL": decomposed})
+    for formula in (f"spend ~ {composed}", f"spend ~ {decomposed}"):
+        result = fit(formula, data)
+        assert composed in result.params.index
+
+
 # --- files -----------------------------------------------------------------------------------
 
 
@@ -652,6 +692,57 @@ def test_read_model_csv_semicolons_decimal_commas_and_bom(tmp_path: Path) -> Non
     assert data["y"].tolist() == [1.5, 2.25, 3.0]
     assert data["x"].isna().tolist() == [False, True, False]
     assert data["cluster"].tolist()[:2] == ["bát tràng", "dong_ky"] and pd.isna(data["cluster"][2])
+
+
+def _nfd_csv(tmp_path: Path) -> Path:
+    header = unicodedata.normalize("NFD", "doanh_thu,số_lao_động,làng")
+    rows = ["12,3,Bát Tràng", "15,5,Đồng Kỵ", "11,2,Bát Tràng", "19,8,Đồng Kỵ", "14,4,Vạn Phúc"]
+    path = tmp_path / "nfd.csv"
+    path.write_text(unicodedata.normalize("NFD", "\n".join([header, *rows])), encoding="utf-8")
+    return path
+
+
+def test_decomposed_header_and_cells_are_read_composed(tmp_path: Path) -> None:
+    data = read_model_csv(_nfd_csv(tmp_path))
+    assert list(data.columns) == ["doanh_thu", "số_lao_động", "làng"]
+    assert all(unicodedata.is_normalized("NFC", c) for c in data.columns)
+    assert data["làng"].tolist()[:2] == ["Bát Tràng", "Đồng Kỵ"]
+    assert all(unicodedata.is_normalized("NFC", v) for v in data["làng"])
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_fit_csv_with_a_decomposed_header(tmp_path: Path, form: str) -> None:
+    formula = unicodedata.normalize(form, "doanh_thu ~ số_lao_động + C(làng)")
+    result = fit_csv(_nfd_csv(tmp_path), formula)
+    assert "số_lao_động" in result.params.index
+    assert "C(làng)[T.Đồng Kỵ]" in result.params.index
+    cli = _cli("--data", str(_nfd_csv(tmp_path)), "--formula", formula, "--json")
+    assert cli.exit_code == 0, cli.output
+    assert "số_lao_động" in json.loads(cli.stdout)["params"]
+
+
+def test_whole_numbers_are_read_as_integers(tmp_path: Path) -> None:
+    path = tmp_path / "groups.csv"
+    path.write_text(
+        "y,g,x,gap,big\n"
+        "1.5,1,0.5,1,1\n2.5,2,1.0,,2\n2.0,3,1.5,3,3\n4.0,1,2.0,4,4\n3.5,2,2.5,5,1e20\n"
+        "5.0,3,3.0,6,5\n",
+        encoding="utf-8",
+    )
+    data = read_model_csv(path)
+    assert data["g"].dtype == np.int64 and data["g"].tolist() == [1, 2, 3, 1, 2, 3]
+    assert data["y"].dtype == np.float64 and data["x"].dtype == np.float64
+    assert data["gap"].dtype == np.float64  # a missing value keeps the column in floats
+    assert data["big"].dtype == np.float64  # beyond 2**53 a float is not an exact integer
+    result = fit_csv(path, "y ~ x + C(g)")
+    assert list(result.params.index) == ["Intercept", "C(g)[T.2]", "C(g)[T.3]", "x"]
+
+
+def test_whole_numbers_with_decimal_commas_are_integers(tmp_path: Path) -> None:
+    path = tmp_path / "semicolons.csv"
+    path.write_text("a;b\n1,0;1,5\n2;2,5\n", encoding="utf-8")
+    data = read_model_csv(path)
+    assert data["a"].dtype == np.int64 and data["b"].dtype == np.float64
 
 
 @pytest.mark.parametrize(

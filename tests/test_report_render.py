@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 import ecocluster.report.html as report_html
 from browser import dump_dom, print_pdf, require_chromium, screenshot
@@ -753,3 +755,65 @@ def test_chromium_renders_and_prints_the_page(chromium: str, written: ReportFile
     pdf = print_pdf(written.html, ARTIFACTS / "report-render.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
     assert len(pdf) > 20_000
+
+
+def _comments(svg: str) -> list[str]:
+    """The texts matplotlib writes as comments beside their glyph paths."""
+    return re.findall(r"<!-- (.*?) -->", svg, flags=re.S)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (178.0, 594.0, [200.0, 300.0, 500.0]),
+        (0.5, 2.0, [0.5, 1.0, 2.0]),
+        (15.0, 4700.0, [20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0]),
+        (1.0, 1e12, [1.0, 1e2, 1e4, 1e6, 1e8, 1e10, 1e12]),
+        (403.3, 403.52, [403.3, 403.35, 403.4, 403.45, 403.5]),
+    ],
+)
+def test_log_axis_ticks_leave_labels_over_any_range(
+    low: float, high: float, expected: list[float]
+) -> None:
+    ticks = figures._PlainLogLocator().tick_values(low, high)
+    assert ticks.tolist() == pytest.approx(expected)
+
+
+def test_scatter_on_a_narrow_log_range_has_tick_labels_and_group_colours() -> None:
+    rng = np.random.default_rng(1)
+    turnover = pd.Series(np.exp(rng.normal(6, 0.3, 30)))  # about 180 to 600: under a decade
+    spending = turnover * 0.05
+    groups = pd.Series(np.repeat(CLUSTERS, 10))
+    svg = figures.scatter_svg(
+        turnover, spending, groups=groups, xlabel="x", ylabel="y", logx=True, logy=True
+    )
+    texts = _comments(svg)
+    x_ticks = texts[: texts.index("x")]
+    y_ticks = texts[texts.index("x") + 1 : texts.index("y")]
+    assert x_ticks == ["200", "300", "500"] and len(y_ticks) >= 2
+    fills = {colour.upper() for colour in re.findall(r"fill: (#[0-9a-fA-F]{6})", svg)}
+    assert set(figures.PALETTE[:3]) <= fills
+
+
+def test_grouped_bar_wraps_a_long_axis_label_and_boxes_value_labels() -> None:
+    means = pd.DataFrame(
+        {"Bát Tràng": [5.4, 5.6, 7.9], "Đồng Kỵ": [8.1, 5.5, 4.2]}, ["Noise", "Air", "Water"]
+    )
+    label = "Mean seriousness (1 = not serious, 10 = very serious)"
+    svg = figures.grouped_bar_svg(
+        means, ylabel=label, ylim=(0, 10), reference_line=5.5, reference_label="Midpoint"
+    )
+    texts = _comments(svg)
+    lines = [text for text in texts if text.split()[0] in {"Mean", "serious,", "serious"}]
+    assert " ".join(lines) == label and len(lines) >= 2
+    assert all(len(line) <= 40 for line in lines)
+    # Each of the six value labels sits on a white box above the reference line.
+    assert svg.count("fill: #ffffff; opacity: 0.85") == 6
+    with matplotlib.rc_context(figures._STYLE):
+        figure = Figure(figsize=(figures.WIDTH_INCHES, 3.2), layout="constrained")
+        axes = figure.add_subplot()
+        axes.set_ylabel(label)
+        figures._fit_axis_label(figure, axes.yaxis.label, figures._label_room(3.2))
+        figure.draw_without_rendering()
+        extent = axes.yaxis.label.get_window_extent()
+        assert extent.y0 >= 0 and extent.y1 <= figure.bbox.height

@@ -40,6 +40,7 @@ from ecocluster.tables_2003 import (
     table_expansion_constraints,
     table_support_seeking,
 )
+from ecocluster.tables_section4 import table_pressures
 from published_arithmetic import published_round
 from test_example_red_river_2003 import UNREPRODUCIBLE
 from test_example_red_river_2007 import REPRODUCED_INSTEAD
@@ -791,3 +792,24 @@ def test_tables_on_a_national_frame() -> None:
     assert adoption.values.shape == (10, 41)
     assert adoption.values.loc["Number of enterprises", "Total"] == 20_000
     assert np.isfinite(adoption.values.loc["Average number of years in operation"]).all()
+
+
+def test_pressures_notes_follow_the_weighting_rule(
+    study_2007: tuple[pd.DataFrame, Instrument, pd.DataFrame],
+) -> None:
+    wide, instrument, _ = study_2007
+    by_rule = {}
+    for rule in ("max", "sum"):
+        firms = compute_firm_indices(wide, instrument, pressure=rule)
+        inferred = table_pressures(firms, instrument=instrument)
+        assert inferred.notes == table_pressures(firms, instrument=instrument, pressure=rule).notes
+        by_rule[rule] = inferred
+    labels = list(by_rule["sum"].values.index)
+    assert any(label.endswith("(CP) = 3") for label in labels)
+    assert not any(label.endswith("= 3") for label in by_rule["max"].values.index)
+    assert "a firm at both levels scores 3 (the weights add)" in by_rule["sum"].notes[1]
+    assert "a firm at both levels scores 2 (the larger weight counts)" in by_rule["max"].notes[1]
+    with pytest.raises(InputError, match="pressure must be one of"):
+        table_pressures(
+            compute_firm_indices(wide, instrument), instrument=instrument, pressure="mean"
+        )

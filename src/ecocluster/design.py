@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -170,7 +171,9 @@ def _prepare(formula: str, data: pd.DataFrame) -> tuple[Any, str, pd.DataFrame, 
         )
     if not isinstance(data, pd.DataFrame):
         raise ModelError("the data must be a table (pandas DataFrame)", rule="data")
-    data = data.rename(columns=str)
+    # Names typed with combining marks (NFD) and composed (NFC) look alike: compare in NFC.
+    formula = unicodedata.normalize("NFC", formula)
+    data = data.rename(columns=lambda column: unicodedata.normalize("NFC", str(column)))
     try:
         description = patsy.ModelDesc.from_formula(formula)
         terms = list(description.lhs_termlist) + list(description.rhs_termlist)
@@ -296,14 +299,30 @@ def _source(term: str) -> str:
     return names[0] if len(names) == 1 else term
 
 
+_NEUTRAL_CAUSE = "a log of zero, an overflow or a division by zero"
+
+
+def _infinite_hint(term: str, array: np.ndarray[Any, Any]) -> str:
+    """The likely cause of a term's infinite values, from their sign and the term's text:
+    -inf from a log of zero, +inf from exp overflowing, either from a division by zero."""
+    causes: list[str] = []
+    if "log" in term and (array == -np.inf).any():
+        causes.append("a log of zero")
+    if "exp" in term and (array == np.inf).any():
+        causes.append("exp overflowing on large values")
+    if "/" in term:
+        causes.append("a division by zero")
+    return " or ".join(causes) or _NEUTRAL_CAUSE
+
+
 def _check_constant(design: Design) -> None:
-    """Infinite values (log of 0) and regressors that do not vary."""
+    """Infinite values (log of 0, overflow) and regressors that do not vary."""
     for term, values in [(design.outcome, design.y), *design.X.items()]:
         array = values.to_numpy(dtype=float)
         if not np.isfinite(array).all():
             raise ModelError(
                 f"term {term!r} has {int((~np.isfinite(array)).sum())} infinite value(s) "
-                "(the log of 0?); transform it differently",
+                f"(likely from {_infinite_hint(str(term), array)}); transform it differently",
                 column=_source(str(term)),
                 rule="non-finite",
             )

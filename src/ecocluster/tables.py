@@ -662,7 +662,7 @@ def compute_tables(
     firm_tables: dict[str, Callable[..., SurveyTable]] = {
         "enterprise_adoption": table_enterprise_adoption,
         "pollution_perception": table_pollution_perception,
-        "pressures": tables_section4.table_pressures,
+        "pressures": partial(tables_section4.table_pressures, pressure=pressure),
         "spending": tables_section4.table_spending,
     }
     tables: dict[str, SurveyTable] = {}

@@ -13,7 +13,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ecocluster.errors import InputError
 from ecocluster.indices import (
+    PRESSURE_RULES,
     Grouping,
     compute_mentions,
     firm_groups,
@@ -62,16 +64,38 @@ def _levels(rows: TableRows, groups: Grouping, index: FloatArray, name: str) -> 
     rows.add(f"Mean {name}", mean, n, lambda v: format_number(v, 2))
 
 
+def _pressure_rule(firms: pd.DataFrame) -> str:
+    """The rule behind CP and EMP as far as the data show it: "sum" when an index is 3."""
+    for column in ("CP", "EMP"):
+        if column in firms.columns and np.any(firm_column(firms, column) == 3.0):
+            return "sum"
+    return "max"
+
+
 def table_pressures(
     firms: pd.DataFrame,
     by: str = "cluster",
     *,
     instrument: Instrument | None = None,
     labels: Mapping[str, str] | None = None,
+    pressure: str | None = None,
 ) -> SurveyTable:
     """Community, market and government pressure (Section 4 of the 2007 study): the
-    firms behind CP, EMP and GMS and the distribution of each index."""
+    firms behind CP, EMP and GMS and the distribution of each index.
+
+    `pressure` is the rule CP and EMP were computed with (``"max"`` or ``"sum"``, see
+    `ecocluster.indices.compute_firm_indices`) and decides what the notes say a firm at
+    both levels scores; ``None`` reads it from the data (an index of 3 only arises from
+    ``"sum"``).
+    """
     require_columns(firms, _NEEDS["pressures"], "pressures")
+    if pressure is None:
+        pressure = _pressure_rule(firms)
+    elif pressure not in PRESSURE_RULES:
+        raise InputError(
+            f"pressure must be one of {', '.join(PRESSURE_RULES)}, not {pressure!r}",
+            rule="pressure",
+        )
     groups = firm_groups(firms, by, instrument=instrument, labels=labels)
     rows = TableRows(groups.columns)
     rows.sizes(groups)
@@ -109,10 +133,16 @@ def table_pressures(
         mean, n = group_mean(groups, firm_column(firms, "GMS"))
         label = "Mean government monitoring and sanctions index (GMS)"
         rows.add(label, mean, n, lambda v: format_number(v, 2))
+    both = (
+        "a firm at both levels scores 3 (the weights add)"
+        if pressure == "sum"
+        else "a firm at both levels scores 2 (the larger weight counts)"
+    )
     notes = (
         "Cells are numbers of firms with their share of the group's answering firms.",
         "CP and EMP weigh the indirect level (aware of pressure on other firms) 1 and the "
-        "direct level (the firm itself) 2; GMS = inspections + 2 x warning letters.",
+        f"direct level (the firm itself) 2; {both}; 0 is neither. "
+        "GMS = inspections + 2 x warning letters.",
     )
     return rows.build(
         "pressures",

@@ -35,6 +35,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -56,6 +57,13 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 WIDTH_INCHES = 160 / 25.4
 _REFERENCE_COLOUR = "#555555"
 _GRID_COLOUR = "#DDDDDD"
+# Behind value labels, so that a reference line or grid line does not run through them.
+_LABEL_BOX: dict[str, Any] = {
+    "boxstyle": "square,pad=0.15",
+    "facecolor": "white",
+    "edgecolor": "none",
+    "alpha": 0.85,
+}
 _STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "path",
     "svg.hashsalt": "ecocluster",
@@ -156,15 +164,75 @@ def _value_axis(axis: Axis, integers: bool = False) -> None:
     axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.10g}"))
 
 
+class _PlainLogLocator(ticker.Locator):
+    """Ticks for a log axis that always leave a few labels to read.
+
+    Decades (1, 10, 100) over a wide range; over a narrow one the multiples 1, 2, 5 of a
+    decade, then 1, 2, 3, 5, then every digit; over a range too narrow for those (150 to
+    190, say), evenly spaced round numbers as on a linear axis.
+    """
+
+    _SUBS = ((1.0,), (1.0, 2.0, 5.0), (1.0, 2.0, 3.0, 5.0), tuple(float(d) for d in range(1, 10)))
+
+    def __call__(self) -> Any:
+        if self.axis is None:
+            return []
+        low, high = self.axis.get_view_interval()
+        return self.tick_values(low, high)
+
+    def tick_values(self, vmin: float, vmax: float) -> Any:
+        low, high = sorted((float(vmin), float(vmax)))
+        if not (math.isfinite(low) and math.isfinite(high)) or high <= 0:
+            return np.array([])
+        low = low if low > 0 else high / 10
+        slack = 1e-9
+        decades = np.arange(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        for subs in self._SUBS:
+            ticks = np.array([sub * 10.0**k for k in decades for sub in subs])
+            inside = ticks[(ticks >= low * (1 - slack)) & (ticks <= high * (1 + slack))]
+            if len(inside) >= 3:
+                # No more than about eight labels: every second (third, ...) decade.
+                return inside[:: math.ceil(len(inside) / 8)] if len(subs) == 1 else inside
+        steps = [1, 2, 2.5, 5, 10]
+        linear = np.asarray(ticker.MaxNLocator(nbins=5, steps=steps).tick_values(low, high))
+        return linear[(linear > 0) & (linear >= low * (1 - slack)) & (linear <= high * (1 + slack))]
+
+
 def _plain_log_axis(axes: Axes, axis: str = "x") -> None:
-    """Log scale with plain tick labels (1,000 rather than 10³): easier for most readers."""
+    """Log scale with plain tick labels (1,000 rather than 10³), easier for most readers,
+    and at least two or three of them however narrow the range (`_PlainLogLocator`)."""
     target = axes.xaxis if axis == "x" else axes.yaxis
     if axis == "x":
         axes.set_xscale("log")
     else:
         axes.set_yscale("log")
+    target.set_major_locator(_PlainLogLocator())
     _value_axis(target)
     target.set_minor_formatter(ticker.NullFormatter())
+
+
+def _label_room(height: float) -> float:
+    """Inches a vertical axis label may take in a figure `height` inches tall: the height
+    less the title, legend and tick labels' share, which it must not run into."""
+    return max(0.8, 0.85 * height - 0.2)
+
+
+def _fit_axis_label(figure: Figure, label: Text, room: float) -> None:
+    """Wrap an axis label (at most 40 characters a line) and, if it is still longer than
+    `room` (its axis's length in the figure, in inches), wrap it narrower and then shrink
+    it, so that it is never cut off at the figure's edges."""
+    text = label.get_text()
+    if not text.strip():
+        return
+    vertical = label.get_rotation() % 180 == 90
+    length = 0.0
+    for width in (40, 32, 26, 20):
+        label.set_text(_wrapped(text, width))
+        extent = label.get_window_extent()
+        length = (extent.height if vertical else extent.width) / figure.dpi
+        if length <= room:
+            return
+    label.set_fontsize(float(label.get_fontsize()) * max(0.6, room / length))
 
 
 def grouped_bar_svg(
@@ -209,15 +277,19 @@ def grouped_bar_svg(
                 zorder=2,
             )
             if value_labels:
+                # On a white box above the reference line, which they may sit on.
                 axes.bar_label(
                     bars,
                     labels=[_format(v, places) for v in values[shown]],
                     padding=2,
                     fontsize=7.5,
+                    zorder=4,
+                    bbox=_LABEL_BOX,
                 )
         axes.set_xticks(positions, [_wrapped(label, 18) for label in data.index])
         axes.tick_params(axis="x", length=0)
         axes.set_ylabel(_text(ylabel))
+        _fit_axis_label(figure, axes.yaxis.label, _label_room(height))
         _value_axis(axes.yaxis, integers=places == 0)
         axes.yaxis.grid(True, color=_GRID_COLOUR, linewidth=0.6)
         axes.set_xlim(-0.6, groups - 0.4)
@@ -485,6 +557,7 @@ def scatter_svg(
             note = f"\n({hidden} point{plural} at zero or below not shown on the log scale)"
         axes.set_xlabel(_text(xlabel) + note)
         axes.set_ylabel(_text(ylabel))
+        _fit_axis_label(figure, axes.yaxis.label, _label_room(height))
         if groups is not None and len(names) > 0:
             _legend_above(axes, len(names))
         return _svg(figure)
