@@ -46,6 +46,10 @@ FIGURES_2007 = (
     "figure-constraints",
     "figure-knowledge",
     "figure-marginal-effects",
+    "figure-network",
+    "figure-network-bat-trang",
+    "figure-network-dong-ky",
+    "figure-network-van-phuc",
 )
 
 

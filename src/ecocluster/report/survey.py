@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ecocluster.adoption import AdoptionModels
     from ecocluster.analysis import SurveyAnalysis
     from ecocluster.models import FitResult
+    from ecocluster.network import Network
     from ecocluster.tables import SurveyTable
 
 #: Which tables go in which section, in reading order.
@@ -334,6 +335,54 @@ def _count_cell(value: float, k: int | None) -> str:
     return f"{value:,.0f}"
 
 
+#: Per-cluster maps are drawn up to this many clusters; beyond, only the overall map.
+MAX_CLUSTER_MAPS = 6
+
+
+def _network_maps(builder: _Builder, network: Network) -> list[Block]:
+    from ecocluster.network_map import network_map_svg
+
+    caption = (
+        "Steward and Conway's template: the cluster core in the ellipse, four zones around "
+        "it; distance from the ellipse tells geography. Node area: firms tied to the actor; "
+        "edge width: ties; colour: kind of tie."
+    )
+    blocks: list[Block] = [
+        FigureBlock(
+            "figure-network",
+            "Environmental innovation network of all clusters",
+            network_map_svg(network),
+            alt="Actor-positioning map: the clusters' firms in a central ellipse, linked to "
+            "buyers, suppliers, knowledge institutions and government in four zones around it.",
+            caption=caption,
+        )
+    ]
+    firms = network.actors[network.actors["kind"] == "enterprise"]
+    clusters = [str(c) for c in pd.unique(firms["cluster"].dropna())]
+    if 1 < len(clusters) <= MAX_CLUSTER_MAPS:
+        for cluster in clusters:
+            name = builder.label(cluster)
+            blocks.append(
+                FigureBlock(
+                    f"figure-network-{_slug(cluster)}",
+                    f"Environmental innovation network of {name}",
+                    network_map_svg(network, cluster=cluster),
+                    alt=f"Actor-positioning map of {name}: its firms and the actors they "
+                    "name, by zone and geography.",
+                    caption=caption,
+                )
+            )
+    return blocks
+
+
+def _slug(key: str) -> str:
+    """An HTML-id-safe form of a cluster key."""
+    from ecocluster.normalize import fold_key
+
+    text = "".join(c if c.isascii() and c.isalnum() else "-" for c in fold_key(key))
+    return "-".join(part for part in text.split("-") if part) or "cluster"
+
+
 def _network(builder: _Builder) -> Section | None:
     analysis = builder.analysis
     network, metrics, summary = analysis.network, analysis.network_metrics, analysis.network_summary
@@ -367,6 +416,7 @@ def _network(builder: _Builder) -> Section | None:
         ),
         Paragraph(text),
     ]
+    blocks.extend(_network_maps(builder, network))
     external = metrics[metrics["zone"] != "core"].sort_values(
         ["strength", "betweenness"], ascending=False, kind="stable"
     )
