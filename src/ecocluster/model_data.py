@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ecocluster.errors import InputError
-from ecocluster.normalize import normalize_text
+from ecocluster.normalize import normalize_text, read_utf8_text
 
 if TYPE_CHECKING:
     from ecocluster.models import FitResult, ModelKind
@@ -44,18 +44,7 @@ def read_model_csv(path: str | Path) -> pd.DataFrame:
     marks (NFD) matches the same name typed composed, as a formula names it.
     """
     file = str(path)
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        message = error.strerror or "cannot read the file"
-        raise InputError(f"cannot read the file: {message}", file=file, rule="file") from None
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"the file is not UTF-8 text (undecodable byte at offset {error.start}); "
-            "save it as CSV UTF-8",
-            file=file,
-            rule="encoding",
-        ) from None
+    text = read_utf8_text(path)
     lines = text.splitlines(keepends=True)
     start = 0
     while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):

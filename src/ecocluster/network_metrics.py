@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ecocluster.errors import InputError
+from ecocluster.normalize import read_utf8_text
 
 if TYPE_CHECKING:
     from ecocluster.network import Network
@@ -114,17 +115,7 @@ def _read_table(
     columns are dropped unless `keep_all`.
     """
     file = str(path)
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        message = error.strerror or "cannot read the file"
-        raise InputError(f"cannot read the file: {message}", file=file, rule="file") from None
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"the file is not UTF-8 text (undecodable byte at offset {error.start})",
-            file=file,
-            rule="encoding",
-        ) from None
+    text = read_utf8_text(path)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
+
+from ecocluster.errors import InputError
 
 _SEPARATORS = re.compile(r"[\s_\-.]+")
 # Letters that do not decompose into a base letter plus combining marks.
@@ -31,3 +34,24 @@ def strip_diacritics(value: str) -> str:
 def fold_key(value: str) -> str:
     """Key for matching names regardless of case, diacritics, spacing and separators."""
     return _SEPARATORS.sub("_", strip_diacritics(normalize_text(value)).casefold()).strip("_")
+
+
+def read_utf8_text(path: str | Path) -> str:
+    """A small text file (a CSV of ties or of model data) as UTF-8, BOM removed.
+
+    Unreadable or non-UTF-8 files are the user's to fix: the error names the file and the
+    offset of the first bad byte.
+    """
+    file = str(path)
+    try:
+        return Path(path).read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        message = error.strerror or "cannot read the file"
+        raise InputError(f"cannot read the file: {message}", file=file, rule="file") from None
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"the file is not UTF-8 text (undecodable byte at offset {error.start}); "
+            "save it as CSV UTF-8",
+            file=file,
+            rule="encoding",
+        ) from None
