@@ -402,7 +402,7 @@ def test_tables_have_scoped_headers_spans_and_numeric_alignment(written: ReportF
 
     other = by_id(tree.root)["table-constraints"]
     cells = [e for e in other.iter() if e.tag == "td"]
-    # "—" is a placeholder: the Share column stays numeric.
+    # A "—" cell marks a missing value; the Share column is still aligned as numbers.
     assert [c.attrs.get("class") for c in cells] == ["num"] * 4
 
 
