@@ -10,17 +10,16 @@ two small entry points at the bottom.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from ecocluster import __version__
 from ecocluster.errors import InputError
 from ecocluster.instrument import Instrument
+from ecocluster.json_data import to_json_data
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -93,7 +92,7 @@ class SurveyAnalysis:
         for label, fitted in (("published", self.published), ("recommended", self.recommended)):
             if fitted is not None:
                 models[label] = fitted.to_dict()
-        digest: dict[str, Any] = _json_ready(
+        digest: dict[str, Any] = to_json_data(
             {
                 "study": {
                     "title": self.study.title,
@@ -121,22 +120,10 @@ class SurveyAnalysis:
                 "network": dict(self.network_summary),
                 "audit": [item.to_dict() for item in self.audit],
                 "findings": list(self.findings),
-            }
+            },
+            "summary",
         )
         return digest
-
-
-def _json_ready(value: Any) -> Any:
-    """NaN and infinities become null; numpy scalars become Python numbers."""
-    if isinstance(value, Mapping):
-        return {str(key): _json_ready(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(item) for item in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def compute_item_response(wide: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:

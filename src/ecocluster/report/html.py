@@ -23,7 +23,6 @@ rerunning a report is easy and a mistyped ``-o`` never deletes someone's files.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import math
@@ -32,10 +31,8 @@ import re
 import secrets
 import shutil
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
-from fractions import Fraction
 from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any
@@ -47,6 +44,7 @@ from markupsafe import Markup, escape
 
 from ecocluster import __version__
 from ecocluster.errors import EcoclusterError
+from ecocluster.json_data import to_json_data
 from ecocluster.report.document import (
     Block,
     Bullets,
@@ -359,51 +357,9 @@ class ReportFiles:
     tables: Mapping[str, Path]
 
 
-def _json_value(value: Any, where: str) -> Any:
-    """`value` as JSON data: NaN and missing values become null, NumPy and pandas values
-    become plain numbers, dates ISO 8601 text, a Series an object and a DataFrame a list
-    of row objects. Anything else is refused, naming where it was."""
-    if value is None or isinstance(value, str | bool):
-        return value
-    if isinstance(value, bytes | bytearray):
-        raise TypeError(f"{where}: bytes cannot be written as JSON; decode them first")
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float | Decimal | Fraction):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    if isinstance(value, np.generic):
-        return _json_value(value.item(), where)
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, PurePath):
-        return str(value)
-    if isinstance(value, pd.DataFrame):
-        records = value.to_dict(orient="records")
-        return [_json_value(record, f"{where}[{row}]") for row, record in enumerate(records)]
-    if isinstance(value, pd.Series):
-        value = value.to_dict()
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, Mapping):
-        result = {}
-        for key, item in value.items():
-            if isinstance(key, np.generic):
-                key = key.item()
-            if not isinstance(key, str | int | float | bool):
-                raise TypeError(f"{where}: key {key!r} is not text or a number")
-            result[str(key)] = _json_value(item, f"{where}[{key!r}]")
-        return result
-    if isinstance(value, Sequence):
-        return [_json_value(item, f"{where}[{index}]") for index, item in enumerate(value)]
-    raise TypeError(f"{where}: cannot write {type(value).__name__} as JSON")
-
-
 def summary_json(summary: Mapping[str, Any]) -> str:
     """The summary as indented UTF-8 JSON text (Vietnamese kept readable, not escaped)."""
-    data = _json_value(summary, "summary")
+    data = to_json_data(summary, "summary")
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
