@@ -33,6 +33,9 @@ COMMANDS = [
     ["report"],
     ["network"],
     ["network", "metrics"],
+    ["network", "outreach"],
+    ["network", "map"],
+    ["network", "export"],
 ]
 
 

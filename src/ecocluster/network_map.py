@@ -48,6 +48,7 @@ from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
 
 from ecocluster.errors import InputError
 from ecocluster.network import TIE_KINDS, Network
+from ecocluster.output import write_file
 from ecocluster.report.figures import _STYLE, PALETTE, WIDTH_INCHES, _svg, _text, _wrapped
 
 __all__ = ["TIE_COLOURS", "draw_network_map", "network_map_svg", "write_network_map"]
@@ -475,7 +476,8 @@ def network_map_svg(network: Network, **kwargs: Any) -> str:
 
 
 def write_network_map(network: Network, path: str | Path, **kwargs: Any) -> Path:
-    """Write the map to ``.svg`` or ``.png`` (150 dpi), by the suffix of `path`."""
+    """Write the map to ``.svg`` or ``.png`` (150 dpi), by the suffix of `path`, whole or
+    not at all."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".svg", ".png"):
@@ -486,9 +488,16 @@ def write_network_map(network: Network, path: str | Path, **kwargs: Any) -> Path
             rule="format",
         )
     if suffix == ".svg":
-        target.write_text(network_map_svg(network, **kwargs), encoding="utf-8")
-        return target
+        text = network_map_svg(network, **kwargs)
+
+        def write(path: Path) -> None:
+            path.write_text(text, encoding="utf-8")
+
+        return write_file(target, write)
     figure = draw_network_map(network, **kwargs)
-    with matplotlib.rc_context(_STYLE):
-        figure.savefig(target, format="png", dpi=150, metadata={"Software": None})
-    return target
+
+    def save(path: Path) -> None:
+        with matplotlib.rc_context(_STYLE):
+            figure.savefig(path, format="png", dpi=150, metadata={"Software": None})
+
+    return write_file(target, save)

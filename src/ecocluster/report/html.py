@@ -11,14 +11,8 @@ A report folder holds::
     summary.json         key results for other programs (UTF-8, NaN written as null)
     .ecocluster-report   the list of files above, marking the folder as ecocluster's
 
-CSV files start with a byte-order mark because Excel, which many readers of these reports
-use, reads a CSV without one in the system's legacy code page and garbles "Đồng Kỵ";
-pandas (``encoding="utf-8-sig"``), R's readr and LibreOffice skip the mark.
-
-The folder is written as a whole or not at all: everything goes into a temporary sibling
-folder, which is renamed into place once complete. An existing folder is replaced only when
-it is empty or was written by ecocluster and holds nothing but the files it listed, so
-rerunning a report is easy and a mistyped ``-o`` never deletes someone's files.
+The folder is written as a whole or not at all, and replaces only a folder ecocluster
+wrote (`ecocluster.output.staged_folder`); CSV files carry a byte-order mark for Excel.
 """
 
 from __future__ import annotations
@@ -26,15 +20,12 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
 import re
-import secrets
-import shutil
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -43,8 +34,19 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from ecocluster import __version__
-from ecocluster.errors import EcoclusterError
 from ecocluster.json_data import to_json_data
+from ecocluster.output import (
+    CSV_ENCODING as CSV_ENCODING,
+)
+from ecocluster.output import (
+    MARKER as MARKER,
+)
+from ecocluster.output import (
+    OutputError,
+    fsync_write,
+    staged_folder,
+    write_csv,
+)
 from ecocluster.report.document import (
     Block,
     Bullets,
@@ -58,11 +60,9 @@ from ecocluster.report.document import (
     check_identifier,
 )
 
-MARKER = ".ecocluster-report"
 HTML_NAME = "report.html"
 SUMMARY_NAME = "summary.json"
 TABLES_DIR = "tables"
-CSV_ENCODING = "utf-8-sig"
 
 # Cell texts that leave a column's alignment alone: blanks and "not applicable" marks.
 _PLACEHOLDERS = frozenset({"", "-", "–", "—", ".", "..", "…", "n/a", "na", "n.a.", "nan"})
@@ -72,8 +72,8 @@ _PLACEHOLDERS = frozenset({"", "-", "–", "—", ".", "..", "…", "n/a", "na",
 _NUMBER = re.compile(r"[(\[]?[+\-−–]?\d[\d.,\s%‰*/()\[\]+\-−–]*\Z")
 
 
-class ReportOutputError(EcoclusterError):
-    """The report folder cannot be written where asked; nothing was changed."""
+#: The report folder cannot be written where asked; nothing was changed.
+ReportOutputError = OutputError
 
 
 # HTML ---------------------------------------------------------------------------------
@@ -363,106 +363,7 @@ def summary_json(summary: Mapping[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def _fsync_write(path: Path, text: str, encoding: str = "utf-8") -> None:
-    with path.open("w", encoding=encoding, newline="") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _write_table(frame: pd.DataFrame, path: Path) -> None:
-    """One table as CSV: "\\n" line ends, NaN as an empty cell, full float precision.
-
-    The index is written when it carries information (a name, labels or several levels);
-    a plain 0, 1, 2 ... row number is left out.
-    """
-    plain = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
-    text = frame.to_csv(index=not plain, lineterminator="\n")
-    _fsync_write(path, text, encoding=CSV_ENCODING)
-
-
-def _manifest(directory: Path) -> set[str] | None:
-    """The files a previous report listed in its marker, or None without a marker."""
-    marker = directory / MARKER
-    if not marker.is_file():
-        return None
-    lines = marker.read_text("utf-8").splitlines()
-    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
-
-
-def _check_target(directory: Path) -> None:
-    """Refuse a target we could not replace without losing someone else's files."""
-    if not directory.exists():
-        return
-    if not directory.is_dir():
-        raise ReportOutputError(f"{directory} exists and is not a folder")
-    cwd = Path.cwd().resolve()
-    if cwd == directory or directory in cwd.parents:
-        raise ReportOutputError(
-            f"{directory} is the current folder or contains it; write the report to a new folder"
-        )
-    entries = {path.relative_to(directory).as_posix() for path in directory.rglob("*")}
-    if not entries:
-        return
-    listed = _manifest(directory)
-    if listed is None:
-        raise ReportOutputError(
-            f"{directory} is not empty and was not written by ecocluster; "
-            "choose a new or empty folder"
-        )
-    allowed = {MARKER} | listed
-    allowed |= {parent.as_posix() for name in listed for parent in PurePath(name).parents}
-    foreign = sorted(entries - allowed)
-    if foreign:
-        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
-        raise ReportOutputError(
-            f"{directory} holds files the previous report did not write ({shown}); "
-            "move them or choose another folder"
-        )
-
-
-def _sibling(directory: Path, suffix: str) -> Path:
-    return directory.with_name(f".{directory.name}.{secrets.token_hex(6)}.{suffix}")
-
-
-def _new_staging(directory: Path) -> Path:
-    """A fresh hidden sibling folder (same file system, so the final rename is atomic),
-    made with the usual permissions rather than a temporary folder's private ones."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        staging = _sibling(directory, "tmp")
-        try:
-            staging.mkdir()
-        except FileExistsError:
-            continue
-        return staging
-
-
-def _sync_folder(directory: Path) -> None:
-    """Make a rename durable (POSIX; other systems have no folder handles to sync)."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _move_into_place(staging: Path, directory: Path) -> None:
-    """Put the finished folder where it belongs; on failure the old one stays."""
-    if not directory.exists():
-        staging.rename(directory)
-    else:
-        old = _sibling(directory, "old")
-        directory.rename(old)
-        try:
-            staging.rename(directory)
-        except BaseException:
-            old.rename(directory)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    _sync_folder(directory.parent)
+_write_table = write_csv
 
 
 def write_report(
@@ -484,39 +385,16 @@ def write_report(
     missing = [block.name for block in report.tables() if block.name not in tables]
     if missing:
         raise ValueError(f"no CSV data for the report's tables: {', '.join(missing)}")
-    directory = Path(out_dir).resolve()
-    _check_target(directory)
     links = {name: f"{TABLES_DIR}/{name}.csv" for name in tables}
     page = render_html(report, table_links=links, files=True)
     summary_text = summary_json(summary)
-
-    try:
-        staging = _new_staging(directory)
-    except OSError as error:
-        raise ReportOutputError(
-            f"could not create a folder next to {directory}: {error}"
-        ) from error
-    try:
-        _fsync_write(staging / HTML_NAME, page)
+    directory = Path(out_dir).resolve()
+    with staged_folder(directory, "report") as staging:
+        fsync_write(staging / HTML_NAME, page)
         (staging / TABLES_DIR).mkdir()
         for name, frame in tables.items():
             _write_table(frame, staging / TABLES_DIR / f"{name}.csv")
-        _fsync_write(staging / SUMMARY_NAME, summary_text)
-        written = [HTML_NAME, SUMMARY_NAME, *(links[name] for name in tables)]
-        _fsync_write(
-            staging / MARKER,
-            f"# Written by ecocluster {__version__}. Writing a report here again replaces\n"
-            "# this folder; it is refused while the folder holds files not listed below.\n"
-            + "".join(f"{name}\n" for name in written),
-        )
-        _move_into_place(staging, directory)
-    except BaseException as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(error, OSError):
-            raise ReportOutputError(
-                f"could not write the report to {directory}: {error}"
-            ) from error
-        raise
+        fsync_write(staging / SUMMARY_NAME, summary_text)
     return ReportFiles(
         directory=directory,
         html=directory / HTML_NAME,

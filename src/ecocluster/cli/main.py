@@ -1,8 +1,4 @@
-"""The ``ecocluster`` command: a thin layer over the library.
-
-Exit codes: 0 success (warnings may have been reported), 1 problems found in the input
-(the file was refused or the check failed; nothing was written), 2 usage error.
-"""
+"""The main group and the survey commands: forms, checks, imports, waves, models, reports."""
 
 from __future__ import annotations
 
@@ -14,39 +10,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ecocluster import __version__
-from ecocluster.errors import EcoclusterError
+from ecocluster.cli.console import (
+    DB_HELP,
+    EXIT_PROBLEMS,
+    Group,
+    err,
+    load_analysis,
+    out,
+    steps,
+    wave_options,
+)
 
 if TYPE_CHECKING:
     from ecocluster.ingest import ImportResult, Progress
     from ecocluster.instrument import Instrument
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-DB_HELP = (
-    "Database: a SQLite file path or an SQLAlchemy URL (postgresql+psycopg://...). "
-    "Default: $ECOCLUSTER_DB, else ./ecocluster.sqlite."
-)
-
-
-class _Group(click.Group):
-    """Turn the library's user-facing errors into one clear line and exit code 1."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except EcoclusterError as error:
-            from rich.markup import escape
-
-            err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False)
-            ctx.exit(EXIT_PROBLEMS)
 
 
 def _instrument_options(function: Any) -> Any:
@@ -138,7 +119,7 @@ def _report(result: ImportResult, *, as_json: bool, limit: int) -> None:
         out.print(f"{result.file}: {result.rows} rows, no problems found", markup=False)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ecocluster")
 def main() -> None:
     """ecocluster: enterprise surveys of industrial clusters and craft villages, from the
@@ -468,9 +449,7 @@ def fit(data_path: Path, formula: str, model: str, robust: bool, as_json: bool) 
 
 
 @main.command()
-@click.option("--example", help="A bundled example study (see 'ecocluster examples list').")
-@click.option("--db", help=DB_HELP)
-@click.option("--wave", help="Wave to report on (with --db or the default database).")
+@wave_options
 @click.option(
     "-o",
     "--output",
@@ -521,91 +500,20 @@ def report(
       ecocluster report --example red-river-2007 -o out/report
       ecocluster report --db survey.sqlite --wave bat-trang-2025 -o out/bt --sdc
     """
-    from ecocluster.analysis import analyse_example, analyse_wave
     from ecocluster.report.survey import write_survey_report
 
-    if (example is None) == (wave is None):
-        raise click.UsageError("give either --example NAME or --wave NAME (with --db)")
-    if example is not None and db is not None:
-        raise click.UsageError("--db goes with --wave, not with --example")
     threshold = k if k is not None else (3 if sdc else None)
-    with _steps("report") as step:
-        options: dict[str, Any] = {
-            "by": by,
-            "k": threshold,
-            "pressure": pressure,
-            "fit_models": not no_models,
-            "step": step,
-        }
-        if example is not None:
-            analysis = analyse_example(example, **options)
-        else:
-            from ecocluster.store import open_store
-
-            analysis = analyse_wave(open_store(db), str(wave), **options)
+    with steps("report") as step:
+        analysis = load_analysis(
+            example,
+            db,
+            wave,
+            step,
+            by=by,
+            k=threshold,
+            pressure=pressure,
+            fit_models=not no_models,
+        )
         step("figures and HTML")
         files = write_survey_report(analysis, output)
     out.print(f"wrote {files.html} ({len(files.tables)} tables as CSV, {files.summary.name})")
-
-
-@main.group()
-def network() -> None:
-    """Environmental innovation networks: who brings clean technology into a cluster."""
-
-
-@network.command("metrics")
-@click.option(
-    "--edges",
-    "edges_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="CSV edge list, one tie per row.",
-)
-@click.option("--source", default="source", show_default=True, help="Column of the tie's source.")
-@click.option("--target", default="target", show_default=True, help="Column of the tie's target.")
-@click.option("--weight", default=None, help="Column of tie weights (default: every tie 1).")
-@click.option("--undirected", is_flag=True, help="Treat ties as undirected.")
-@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON records.")
-def network_metrics(
-    edges_path: Path,
-    source: str,
-    target: str,
-    weight: str | None,
-    undirected: bool,
-    as_json: bool,
-) -> None:
-    """Per-actor degree, strength and betweenness of any edge list.
-
-    \b
-    Example:
-      ecocluster network metrics --edges ties.csv --source supplier --target receiver --json
-    """
-    from ecocluster.network import metrics_from_edges, read_edge_list
-
-    edges = read_edge_list(edges_path, source, target, weight)
-    metrics = metrics_from_edges(
-        edges, source=source, target=target, weight=weight, directed=not undirected
-    )
-    if as_json:
-        print(metrics.to_json(orient="records", force_ascii=False))
-        return
-    table = Table(*[str(column) for column in metrics.columns])
-    for row in metrics.itertuples(index=False):
-        table.add_row(
-            *[Text(f"{value:.4g}" if isinstance(value, float) else str(value)) for value in row]
-        )
-    out.print(table)
-
-
-@contextmanager
-def _steps(label: str) -> Iterator[Any]:
-    """A spinner with the current step on a terminal; one line per step in logs."""
-    if err.is_terminal:
-        with err.status(f"{label}: starting") as status:
-            yield lambda message: status.update(f"{label}: {message}")
-        return
-    yield lambda message: print(f"{label}: {message}", file=sys.stderr, flush=True)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

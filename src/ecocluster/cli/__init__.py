@@ -1,0 +1,14 @@
+"""The ``ecocluster`` command: a thin layer over the library.
+
+Exit codes: 0 success (warnings may have been reported), 1 problems found in the input
+(the file was refused or the check failed; nothing was written), 2 usage error.
+
+One module per family of commands; each registers its groups on `main`.
+"""
+
+from ecocluster.cli import network as _network
+from ecocluster.cli.main import main
+
+main.add_command(_network.network)
+
+__all__ = ["main"]
