@@ -36,6 +36,8 @@ COMMANDS = [
     ["network", "outreach"],
     ["network", "map"],
     ["network", "export"],
+    ["network", "import"],
+    ["network", "published"],
 ]
 
 

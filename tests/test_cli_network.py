@@ -138,3 +138,44 @@ def test_option_combinations_are_usage_errors(tmp_path: Path) -> None:
     assert code == 2 and "--edges works alone" in stderr
     code, _, stderr = run("network", "map", "-o", str(tmp_path / "x.svg"))
     assert code == 2 and "--example" in stderr
+
+
+def test_import_of_the_published_kalundborg_network(tmp_path: Path) -> None:
+    from ecocluster.interfirm import compute_network_growth, load_published_network
+
+    folder = tmp_path / "kalundborg"
+    code, stdout, _ = run("network", "import", "--published", "kalundborg", "-o", str(folder))
+    assert code == 0, stdout
+    assert "12 actors, 16 exchanges (1961–2018)" in stdout
+    names = {p.name for p in folder.iterdir()}
+    for name in ("metrics.csv", "growth.csv", "map.svg", "map.png", "growth.png", "panels.svg"):
+        assert name in names
+    growth = pd.read_csv(folder / "growth.csv", encoding="utf-8-sig")
+    expected = compute_network_growth(load_published_network("kalundborg"))
+    assert list(growth["cumulative_ties"]) == list(expected["cumulative_ties"])
+    assert growth["cumulative_ties"].iloc[-1] == 16
+    graph = nx.read_graphml(folder / "network.graphml")
+    assert graph.number_of_edges() == 16 and graph.number_of_nodes() == 12
+    code, stdout, _ = run("network", "published")
+    assert code == 0 and "kalundborg" in stdout
+
+
+def test_import_refuses_a_bad_edge_list_and_writes_nothing(tmp_path: Path) -> None:
+    edges = tmp_path / "exchanges.csv"
+    edges.write_text(
+        "supplier,receiver,kind,material,year\n"
+        "Gốm Minh Long,Gốm Minh Long,by-product,clay shards,2015\n"
+        "Gốm Minh Long,Xưởng gạch,by-product,clay shards,20x5\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "out"
+    code, _, stderr = run("network", "import", "--edges", str(edges), "-o", str(folder))
+    assert code == 1
+    assert "exchanges.csv" in stderr and "self-loop" in stderr and "bad-year" in stderr
+    assert "row 2" in stderr and "row 3" in stderr
+    assert not folder.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exchanges.csv"]
+    code, _, stderr = run("network", "import", "-o", str(folder))
+    assert code == 2 and "--edges FILE or --published NAME" in stderr
+    code, _, stderr = run("network", "import", "--published", "nowhere", "-o", str(folder))
+    assert code == 2 and "kalundborg" in stderr

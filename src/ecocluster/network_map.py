@@ -48,8 +48,15 @@ from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
 
 from ecocluster.errors import InputError
 from ecocluster.network import TIE_KINDS, Network
-from ecocluster.output import write_file
-from ecocluster.report.figures import _STYLE, PALETTE, WIDTH_INCHES, _svg, _text, _wrapped
+from ecocluster.report.figures import (
+    _STYLE,
+    PALETTE,
+    WIDTH_INCHES,
+    _svg,
+    _text,
+    _wrapped,
+    write_figure,
+)
 
 __all__ = ["TIE_COLOURS", "draw_network_map", "network_map_svg", "write_network_map"]
 
@@ -478,26 +485,4 @@ def network_map_svg(network: Network, **kwargs: Any) -> str:
 def write_network_map(network: Network, path: str | Path, **kwargs: Any) -> Path:
     """Write the map to ``.svg`` or ``.png`` (150 dpi), by the suffix of `path`, whole or
     not at all."""
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".svg", ".png"):
-        raise InputError(
-            f"cannot write a network map as {suffix or 'a file without suffix'!r}; "
-            "use .svg or .png",
-            file=str(target),
-            rule="format",
-        )
-    if suffix == ".svg":
-        text = network_map_svg(network, **kwargs)
-
-        def write(path: Path) -> None:
-            path.write_text(text, encoding="utf-8")
-
-        return write_file(target, write)
-    figure = draw_network_map(network, **kwargs)
-
-    def save(path: Path) -> None:
-        with matplotlib.rc_context(_STYLE):
-            figure.savefig(path, format="png", dpi=150, metadata={"Software": None})
-
-    return write_file(target, save)
+    return write_figure(lambda: draw_network_map(network, **kwargs), path)

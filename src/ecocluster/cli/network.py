@@ -268,3 +268,149 @@ def network_export(
     built = _survey_network(example, db, wave, ties_path, actors_path, cluster)
     write_file(output, built.to_graphml if suffix == ".graphml" else built.to_gexf)
     out.print(f"wrote {output}: {len(built.actors)} actors, {len(built.ties)} ties", markup=False)
+
+
+@network.command("published")
+def network_published() -> None:
+    """List the published inter-firm networks that ship with ecocluster."""
+    from ecocluster.interfirm import published_networks
+
+    listing = published_networks()
+    table = Table("name", "title", "place", "years", "actors", "exchanges")
+    for row in listing.itertuples(index=False):
+        table.add_row(
+            str(row.name),
+            Text(str(row.title)),
+            Text(str(row.place)),
+            f"{row.first_year}–{row.last_year}",
+            str(row.actor_count),
+            str(row.exchanges),
+        )
+    out.print(table)
+    for row in listing.itertuples(index=False):
+        out.print(f"{row.name}: {row.source}", markup=False)
+
+
+@network.command("import")
+@click.option(
+    "--edges",
+    "edges_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV edge list, one exchange per row (supplier, receiver, kind, material, year).",
+)
+@click.option("--published", help="A bundled published network (see 'network published').")
+@click.option("--supplier", default="supplier", show_default=True, help="Supplier column.")
+@click.option("--receiver", default="receiver", show_default=True, help="Receiver column.")
+@click.option("--kind", default="kind", show_default=True, help="Kind-of-exchange column.")
+@click.option("--material", default="material", show_default=True, help="Material column.")
+@click.option("--year", default="year", show_default=True, help="Column of the starting year.")
+@click.option("--weight", default=None, help="Column of exchange weights (default: 1 each).")
+@click.option(
+    "--actors",
+    "actors_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of the actors (id, label, kind[, zone, geography]); default: all enterprises.",
+)
+@click.option("--title", default="", help="Title of the map and the growth chart.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the tables, figures and GraphML/GEXF files.",
+)
+def network_import(
+    edges_path: Path | None,
+    published: str | None,
+    supplier: str,
+    receiver: str,
+    kind: str,
+    material: str,
+    year: str,
+    weight: str | None,
+    actors_path: Path | None,
+    title: str,
+    output: Path,
+) -> None:
+    """Analyse and draw a published inter-firm network, and how it grew year by year.
+
+    Writes actors.csv, ties.csv, metrics.csv (degree, strength, betweenness), growth.csv
+    (ties, actors, density and components per year), map and growth figures (SVG and PNG),
+    and network.graphml / network.gexf, all at once or nothing.
+
+    \b
+    Examples:
+      ecocluster network import --published kalundborg -o kalundborg/
+      ecocluster network import --edges exchanges.csv --actors firms.csv -o zone/
+    """
+    from ecocluster.interfirm import (
+        compute_network_growth,
+        load_published_network,
+        published_networks,
+        read_interfirm_network,
+    )
+    from ecocluster.interfirm_map import (
+        draw_growth_panels,
+        draw_interfirm_map,
+        draw_network_growth,
+    )
+    from ecocluster.network import compute_node_metrics
+    from ecocluster.output import staged_folder, write_csv
+    from ecocluster.report.figures import write_figure
+
+    if (edges_path is None) == (published is None):
+        raise click.UsageError("give either --edges FILE or --published NAME")
+    if published is not None:
+        names = list(published_networks()["name"])
+        if published not in names:
+            raise click.BadParameter(
+                f"no published network {published!r}; bundled: {', '.join(names)}",
+                param_hint="--published",
+            )
+        built = load_published_network(published)
+        if not title:
+            row = published_networks().set_index("name").loc[published]
+            title = f"{row['title']}, {row['first_year']}–{row['last_year']}"
+    else:
+        built = read_interfirm_network(
+            edges_path,  # type: ignore[arg-type]
+            supplier=supplier,
+            receiver=receiver,
+            kind=kind,
+            material=material,
+            year=year,
+            weight=weight,
+            actors=actors_path,
+        )
+    with steps("network import") as step:
+        step("metrics")
+        metrics = compute_node_metrics(built)
+        growth = compute_network_growth(built)
+        with staged_folder(output, "network analysis") as folder:
+            step("tables")
+            write_csv(built.actors, folder / "actors.csv")
+            write_csv(built.ties, folder / "ties.csv")
+            write_csv(metrics, folder / "metrics.csv")
+            write_csv(growth, folder / "growth.csv")
+            step("figures")
+            for suffix in (".svg", ".png"):
+                write_figure(
+                    lambda: draw_interfirm_map(built, title=title), folder / f"map{suffix}"
+                )
+                write_figure(
+                    lambda: draw_network_growth(growth, title=title), folder / f"growth{suffix}"
+                )
+                write_figure(
+                    lambda: draw_growth_panels(built, title=title), folder / f"panels{suffix}"
+                )
+            step("GraphML and GEXF")
+            built.to_graphml(folder / "network.graphml")
+            built.to_gexf(folder / "network.gexf")
+    undated = len(growth.attrs.get("undated_ties", []))
+    span = f"{int(growth['year'].min())}–{int(growth['year'].max())}" if len(growth) else "no years"
+    out.print(
+        f"wrote {output}: {len(built.actors)} actors, {len(built.ties)} exchanges ({span}"
+        + (f"; {undated} without a year" if undated else "")
+        + ")",
+        markup=False,
+    )

@@ -24,8 +24,9 @@ import io
 import math
 import textwrap
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
@@ -104,6 +105,37 @@ def _svg(figure: Figure) -> str:
     figure.savefig(buffer, format="svg", metadata=_METADATA)
     text = buffer.getvalue()
     return text[text.index("<svg") :].strip() + "\n"
+
+
+def write_figure(draw: Callable[[], Figure], path: str | Path) -> Path:
+    """Write ``draw()`` to ``.svg`` or ``.png`` (150 dpi) by the suffix of `path`, whole or
+    not at all; any other suffix is refused before anything is drawn."""
+    from ecocluster.errors import InputError
+    from ecocluster.output import write_file
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise InputError(
+            f"cannot write a figure as {suffix or 'a file without suffix'!r}; use .svg or .png",
+            file=str(target),
+            rule="format",
+        )
+    with matplotlib.rc_context(_STYLE):
+        figure = draw()
+        if suffix == ".svg":
+            text = _svg(figure)
+
+            def save(temporary: Path) -> None:
+                temporary.write_text(text, encoding="utf-8")
+
+        else:
+
+            def save(temporary: Path) -> None:
+                with matplotlib.rc_context(_STYLE):
+                    figure.savefig(temporary, format="png", dpi=150, metadata={"Software": None})
+
+        return write_file(target, save)
 
 
 def _text(value: object) -> str:
