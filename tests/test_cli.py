@@ -38,6 +38,12 @@ COMMANDS = [
     ["network", "export"],
     ["network", "import"],
     ["network", "published"],
+    ["eic"],
+    ["eic", "profile"],
+    ["eic", "compare"],
+    ["policy"],
+    ["policy", "recommend"],
+    ["policy", "rules"],
 ]
 
 

@@ -34,6 +34,8 @@ SECTIONS_2007 = (
     "constraints",
     "knowledge",
     "network",
+    "eic-profile",
+    "recommendations",
     "models",
     "audit",
     "findings",
@@ -120,6 +122,11 @@ def test_report_files(report_2007: Path) -> None:
         "published_vs_recomputed",
         "methods_audit",
     } <= tables
+    assert {"eic_profiles", "recommendations_overview", "recommendations_van_phuc"} <= tables
+    assert {p["id"] for p in summary["eic_profiles"]} == {"bat_trang", "dong_ky", "van_phuc"}
+    assert all(r["evidence"] for r in summary["recommendations"])
+    profiles = pd.read_csv(report_2007 / "tables" / "eic_profiles.csv", encoding="utf-8-sig")
+    assert {"hosur_sericulture", "an_giang_fish", "bat_trang"} <= set(profiles["id"])
     adoption = pd.read_csv(report_2007 / "tables" / "enterprise_adoption.csv", encoding="utf-8-sig")
     cell = adoption[
         (adoption["row"] == "Average number of years in operation")

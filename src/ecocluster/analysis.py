@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -75,6 +76,9 @@ class SurveyAnalysis:
     network_metrics: pd.DataFrame | None = field(repr=False)
     network_summary: Mapping[str, Any] = field(repr=False)
     outreach: pd.DataFrame | None = field(repr=False)
+    evidence: pd.DataFrame | None = field(repr=False)
+    profiles: pd.DataFrame | None = field(repr=False)
+    recommendations: pd.DataFrame | None = field(repr=False)
     group_by: str | None
     k: int | None
     pressure: str
@@ -118,12 +122,18 @@ class SurveyAnalysis:
                 },
                 "models": models,
                 "network": dict(self.network_summary),
+                "eic_profiles": _records(self.profiles),
+                "recommendations": _records(self.recommendations),
                 "audit": [item.to_dict() for item in self.audit],
                 "findings": list(self.findings),
             },
             "summary",
         )
         return digest
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    return [] if frame is None else frame.to_dict(orient="records")  # type: ignore[return-value]
 
 
 def compute_item_response(wide: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -159,9 +169,16 @@ def analyse_survey(
     pressure: str = "max",
     fit_models: bool = True,
     network: bool = True,
+    hand: pd.DataFrame | None = None,
+    rules: str | Path | None = None,
     step: Step | None = None,
 ) -> SurveyAnalysis:
-    """Indices, tables, both model specifications, the methods audit and the findings."""
+    """Indices, tables, both model specifications, the methods audit, the network, the
+    clusters' eco-industrial profiles and policy recommendations, and the findings.
+
+    `hand` is a hand profile (`ecocluster.eic.read_hand_profiles`) for the factors the survey
+    cannot measure; `rules` a policy rule file instead of the bundled one.
+    """
     from ecocluster.findings import compute_findings
     from ecocluster.indices import compute_firm_indices
     from ecocluster.tables import compute_tables
@@ -212,6 +229,15 @@ def analyse_survey(
         metrics = compute_node_metrics(built)
         summary = compute_network_summary(built)
         outreach = rank_outreach(built, k=10)
+    evidence = profiles = recommendations = None
+    if "cluster" in firms.columns:
+        from ecocluster.eic import cluster_evidence, compute_eic_profiles
+        from ecocluster.policy import recommend
+
+        announce("cluster profiles and policy recommendations")
+        evidence = cluster_evidence(firms, network=built, wide=wide, instrument=instrument)
+        profiles = compute_eic_profiles(None, hand, evidence=evidence)
+        recommendations = recommend(evidence, rules, profiles=profiles)
     announce("findings")
     findings = compute_findings(firms, wide, instrument, recommended=recommended, audit=audit, k=k)
     return SurveyAnalysis(
@@ -229,6 +255,9 @@ def analyse_survey(
         network_metrics=metrics,
         network_summary=summary,
         outreach=outreach,
+        evidence=evidence,
+        profiles=profiles,
+        recommendations=recommendations,
         group_by=by,
         k=k,
         pressure=pressure,
@@ -272,6 +301,12 @@ def _example_study(example: Any, wave: str, instrument: Instrument) -> Study:
     )
 
 
+def _bundled_hand(example: str) -> pd.DataFrame | None:
+    from ecocluster.eic import bundled_hand_profiles
+
+    return bundled_hand_profiles(example)
+
+
 def analyse_wave(engine: Engine, wave: str, **options: Any) -> SurveyAnalysis:
     """Analyse a wave stored in a database, with the instrument it was imported under."""
     from ecocluster.store import load_wave_instrument, read_problems, read_wide
@@ -283,6 +318,7 @@ def analyse_wave(engine: Engine, wave: str, **options: Any) -> SurveyAnalysis:
     example = _bundled_example_of(engine, wave)
     if example is not None:
         study = _example_study(example, wave, instrument)
+        options.setdefault("hand", _bundled_hand(example.name))
     else:
         study = Study(
             title=instrument.title or wave,
@@ -312,6 +348,7 @@ def analyse_example(name: str, **options: Any) -> SurveyAnalysis:
         )
     instrument = example.load_instrument()
     study = _example_study(example, example.wave, instrument)
+    options.setdefault("hand", _bundled_hand(example.name))
     return analyse_survey(
         read_wide(engine, example.wave),
         instrument,

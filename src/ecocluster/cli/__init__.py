@@ -6,9 +6,12 @@ Exit codes: 0 success (warnings may have been reported), 1 problems found in the
 One module per family of commands; each registers its groups on `main`.
 """
 
+from ecocluster.cli import eic as _eic
 from ecocluster.cli import network as _network
 from ecocluster.cli.main import main
 
 main.add_command(_network.network)
+main.add_command(_eic.eic)
+main.add_command(_eic.policy)
 
 __all__ = ["main"]

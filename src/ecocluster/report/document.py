@@ -35,6 +35,14 @@ def check_identifier(value: str, what: str) -> None:
         )
 
 
+def slug(key: str) -> str:
+    """An identifier-safe form of a name ("Bát Tràng" -> "bat-trang"), for ids and files."""
+    from ecocluster.normalize import fold_key
+
+    text = "".join(c if c.isascii() and c.isalnum() else "-" for c in fold_key(key))
+    return "-".join(part for part in text.split("-") if part) or "item"
+
+
 def _tuple_of_str(values: object, what: str) -> tuple[str, ...]:
     if isinstance(values, str) or not isinstance(values, tuple | list):
         raise TypeError(f"{what} must be a tuple of strings, not {type(values).__name__}")

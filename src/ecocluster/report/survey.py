@@ -26,8 +26,10 @@ from ecocluster.report.document import (
     Report,
     Section,
     TableBlock,
+    slug,
 )
 from ecocluster.report.html import ReportFiles, write_report
+from ecocluster.report.policy import profile_section, recommendations_section
 
 if TYPE_CHECKING:
     from ecocluster.adoption import AdoptionModels
@@ -364,7 +366,7 @@ def _network_maps(builder: _Builder, network: Network) -> list[Block]:
             name = builder.label(cluster)
             blocks.append(
                 FigureBlock(
-                    f"figure-network-{_slug(cluster)}",
+                    f"figure-network-{slug(cluster)}",
                     f"Environmental innovation network of {name}",
                     network_map_svg(network, cluster=cluster),
                     alt=f"Actor-positioning map of {name}: its firms and the actors they "
@@ -373,14 +375,6 @@ def _network_maps(builder: _Builder, network: Network) -> list[Block]:
                 )
             )
     return blocks
-
-
-def _slug(key: str) -> str:
-    """An HTML-id-safe form of a cluster key."""
-    from ecocluster.normalize import fold_key
-
-    text = "".join(c if c.isascii() and c.isalnum() else "-" for c in fold_key(key))
-    return "-".join(part for part in text.split("-") if part) or "cluster"
 
 
 def _network(builder: _Builder) -> Section | None:
@@ -730,6 +724,8 @@ def build_survey_report(analysis: SurveyAnalysis) -> tuple[Report, dict[str, pd.
             "Times mentioned",
         ),
         _network(builder),
+        profile_section(analysis, builder.frame_table),
+        recommendations_section(analysis, builder.frame_table),
         _models(builder),
         _audit(builder),
         _other_tables(builder),
@@ -748,8 +744,8 @@ def build_survey_report(analysis: SurveyAnalysis) -> tuple[Report, dict[str, pd.
     }
     report = Report(
         title=study.title,
-        subtitle="Cluster survey report: pressures, adoption of clean technology, constraints "
-        "and knowledge networks",
+        subtitle="Cluster survey report: pressures, adoption of clean technology, constraints, "
+        "knowledge networks and policy",
         meta=meta,
         sections=sections,
         synthetic=study.synthetic,
