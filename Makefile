@@ -43,6 +43,7 @@ test: lint
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python benchmarks/bench_monitoring.py
 
 lock: $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv
