@@ -44,6 +44,9 @@ COMMANDS = [
     ["policy"],
     ["policy", "recommend"],
     ["policy", "rules"],
+    ["monitor"],
+    ["monitor", "assess"],
+    ["monitor", "limits"],
 ]
 
 

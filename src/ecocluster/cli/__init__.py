@@ -7,11 +7,13 @@ One module per family of commands; each registers its groups on `main`.
 """
 
 from ecocluster.cli import eic as _eic
+from ecocluster.cli import monitor as _monitor
 from ecocluster.cli import network as _network
 from ecocluster.cli.main import main
 
 main.add_command(_network.network)
 main.add_command(_eic.eic)
 main.add_command(_eic.policy)
+main.add_command(_monitor.monitor)
 
 __all__ = ["main"]

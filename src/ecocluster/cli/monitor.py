@@ -1,0 +1,247 @@
+"""``ecocluster monitor``: measured air, water, noise and soil quality against Viet Nam's
+national technical regulations (QCVN), with the WHO guidelines beside them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from ecocluster.cli.console import out, steps
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PERIODS = ("year", "quarter", "month", "all")
+
+
+@click.group()
+def monitor() -> None:
+    """Environmental monitoring: measurements judged against the regulations in force."""
+
+
+def _classes(values: tuple[str, ...]) -> dict[str, str]:
+    from ecocluster.monitoring import MEDIA
+
+    classes: dict[str, str] = {}
+    for value in values:
+        medium, _, cls = value.partition("=")
+        if not cls or medium.strip() not in MEDIA:
+            raise click.BadParameter(
+                f"{value!r} is not MEDIUM=CLASS with MEDIUM one of {', '.join(MEDIA)}",
+                param_hint="--class",
+            )
+        classes[medium.strip()] = cls.strip()
+    return classes
+
+
+def _limits_option(function: Any) -> Any:
+    return click.option(
+        "--limits",
+        "limits_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Your own limits CSV (the bundled limits.csv's columns) instead of the QCVN table.",
+    )(function)
+
+
+@monitor.command("assess")
+@click.option(
+    "--samples",
+    "samples_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Measurements (CSV or XLSX): site, lat, lon, time, medium, parameter, value, unit, "
+    "averaging[, cluster, class, method, laboratory].",
+)
+@_limits_option
+@click.option(
+    "--class",
+    "class_values",
+    multiple=True,
+    metavar="MEDIUM=CLASS",
+    help="Class for samples without one, e.g. surface_water=B1 or noise=normal. Repeatable.",
+)
+@click.option(
+    "--period",
+    type=click.Choice(PERIODS),
+    default="year",
+    show_default=True,
+    help="Period of the summary table.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Worst parameters listed per cluster.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print summary, worst and trends as JSON.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for assessed.csv, summary.csv, worst.csv and trends.csv.",
+)
+def monitor_assess(
+    samples_path: Path,
+    limits_path: Path | None,
+    class_values: tuple[str, ...],
+    period: str,
+    top: int,
+    as_json: bool,
+    output: Path | None,
+) -> None:
+    """Judge every sample against the limit in force on its day, and summarise.
+
+    The ratio is value / limit ("TSP 3.2 × the 24-hour limit"); for minimum limits
+    (dissolved oxygen, pH) it is limit / value, so above 1 always fails. A value below
+    detection is never claimed to exceed.
+
+    \b
+    Examples:
+      ecocluster monitor assess --samples campaign.csv
+      ecocluster monitor assess --samples lab.xlsx --class surface_water=B1 -o assessed/
+    """
+    from ecocluster.assessment import (
+        assess_samples,
+        compute_trends,
+        summarise_exceedance,
+        worst_parameters,
+    )
+    from ecocluster.json_data import to_json_data
+    from ecocluster.monitoring import read_samples
+    from ecocluster.standards import read_limits
+
+    classes = _classes(class_values)
+    with steps("monitor") as step:
+        step(f"reading {samples_path.name}")
+        samples = read_samples(samples_path)
+        limits = read_limits(limits_path) if limits_path is not None else None
+        step("assessing")
+        assessed = assess_samples(samples, limits, classes=classes or None)
+        summary = summarise_exceedance(assessed, period=None if period == "all" else period)
+        worst = worst_parameters(assessed, "cluster", n=top)
+        trends = compute_trends(assessed)
+    if output is not None:
+        from ecocluster.output import staged_folder, write_csv
+
+        with staged_folder(output, "assessment") as folder:
+            for name, frame in (
+                ("assessed", assessed),
+                ("summary", summary),
+                ("worst", worst),
+                ("trends", trends),
+            ):
+                write_csv(frame, folder / f"{name}.csv")
+    if as_json:
+        payload = {
+            "file": str(samples_path),
+            "samples": len(assessed),
+            "with_limit": int(assessed["compliance"].ne("no-limit").sum()),
+            "exceeding": int(assessed["exceeds"].sum()),
+            "summary": summary.to_dict(orient="records"),
+            "worst": worst.to_dict(orient="records"),
+            "trends": trends.to_dict(orient="records"),
+        }
+        print(json.dumps(to_json_data(payload, "assessment"), ensure_ascii=False))
+        return
+    _print_assessment(assessed, worst, trends)
+    if output is not None:
+        out.print(f"wrote {output}", markup=False)
+
+
+def _print_assessment(assessed: pd.DataFrame, worst: pd.DataFrame, trends: pd.DataFrame) -> None:
+    counts = assessed["compliance"].value_counts()
+    with_limit = len(assessed) - int(counts.get("no-limit", 0))
+    out.print(
+        f"{len(assessed):,} samples, {with_limit:,} with a limit in force, "
+        f"{int(counts.get('exceeds', 0)):,} exceeding it"
+        + (
+            f", {int(counts.get('undetermined', 0)):,} undetermined"
+            if "undetermined" in counts
+            else ""
+        ),
+        markup=False,
+    )
+    table = Table("cluster", "rank", "worst parameters", "samples exceeding")
+    for row in worst.itertuples(index=False):
+        share = f"{row.exceeding} of {row.assessed} ({row.share:.0%})"
+        table.add_row(Text(str(row.cluster)), str(row.rank), Text(str(row.description)), share)
+    out.print(table)
+    moving = trends[trends["direction"].isin(("rising", "falling"))]
+    for row in moving.itertuples(index=False):
+        out.print(
+            f"trend: {row.site} {row.parameter} ({row.averaging}) {row.direction}, "
+            f"{row.slope_per_year:+.3g} × the limit per year, {row.first_year}–{row.last_year} "
+            f"(p = {row.p_value:.3f})",
+            markup=False,
+        )
+
+
+@monitor.command("limits")
+@_limits_option
+@click.option("--medium", help="Only this medium (ambient_air, surface_water, ...).")
+@click.option("--parameter", help="Only this parameter (any name a lab sheet uses: TSP, Bụi).")
+@click.option(
+    "--date",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only the limits in force on this day (YYYY-MM-DD; default: all editions).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the limits as JSON records.")
+def monitor_limits(
+    limits_path: Path | None,
+    medium: str | None,
+    parameter: str | None,
+    on: dt.datetime | None,
+    as_json: bool,
+) -> None:
+    """List the limit values of the QCVN editions and WHO guidelines, with their citation.
+
+    \b
+    Examples:
+      ecocluster monitor limits --parameter TSP --date 2015-06-01
+      ecocluster monitor limits --medium surface_water --json
+    """
+    import pandas as pd
+
+    from ecocluster.standards import match_parameter, read_limits
+
+    table = read_limits(limits_path)
+    if medium is not None:
+        if medium not in set(table["medium"]):
+            known = ", ".join(sorted(set(table["medium"])))
+            raise click.BadParameter(f"no medium {medium!r}; media: {known}", param_hint="--medium")
+        table = table[table["medium"] == medium]
+    if parameter is not None:
+        table = table[table["parameter"] == match_parameter(parameter, medium)]
+    if on is not None:
+        day = pd.Timestamp(on)
+        ends = table["valid_to"].fillna(pd.Timestamp.max)
+        table = table[(table["valid_from"] <= day) & (day < ends)]
+    columns = ["standard", "medium", "parameter", "averaging", "class", "lower", "upper", "unit"]
+    if as_json:
+        print(
+            table[[*columns, "valid_from", "valid_to", "citation"]].to_json(
+                orient="records", force_ascii=False, date_format="iso"
+            )
+        )
+        return
+    shown = Table(*columns, "citation")
+    for cells, citation in zip(
+        table[columns].itertuples(index=False, name=None), table["citation"], strict=True
+    ):
+        shown.add_row(
+            *[
+                Text("" if pd.isna(v) else f"{v:g}" if isinstance(v, float) else str(v))
+                for v in cells
+            ],
+            Text(str(citation)),
+        )
+    out.print(shown)
+    out.print(f"{len(table)} limits", markup=False)
