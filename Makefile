@@ -27,10 +27,11 @@ demo: $(VENV)/.main
 	$(BIN)/ecocluster examples load red-river-2007 --db $(DEMO_DB)
 	$(BIN)/ecocluster examples load red-river-2003 --db $(DEMO_DB)
 	$(BIN)/ecocluster waves --db $(DEMO_DB)
-	$(BIN)/ecocluster report --db $(DEMO_DB) --wave red-river-2007 -o out/report-red-river-2007
+	$(BIN)/ecocluster report --db $(DEMO_DB) --wave red-river-2007 --campaign monitoring-red-river -o out/report-red-river-2007
 	$(BIN)/ecocluster report --db $(DEMO_DB) --wave red-river-2003 -o out/report-red-river-2003
 	$(BIN)/ecocluster form export --instrument red-river-2007 --format xlsx -o out/red_river_2007.xlsx
 	$(BIN)/ecocluster form export --instrument red-river-2007 --format xform -o out/red_river_2007.xml
+	$(BIN)/ecocluster network import --published kalundborg -o out/kalundborg
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests benchmarks tools
@@ -43,6 +44,7 @@ test: lint
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_analysis.py
+	$(BIN)/python benchmarks/bench_network.py
 	$(BIN)/python benchmarks/bench_monitoring.py
 
 lock: $(BIN)/python

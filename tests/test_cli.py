@@ -47,6 +47,10 @@ COMMANDS = [
     ["monitor"],
     ["monitor", "assess"],
     ["monitor", "limits"],
+    ["monitor", "campaigns"],
+    ["monitor", "map"],
+    ["monitor", "series"],
+    ["monitor", "perception"],
 ]
 
 

@@ -77,3 +77,49 @@ def test_limits_in_force_on_a_day() -> None:
     assert {r["standard"] for r in rows} == {"QCVN 05:2013/BTNMT"}
     code, _, stderr = run("monitor", "limits", "--medium", "sky")
     assert code == 2 and "ambient_air" in stderr
+
+
+def test_bundled_campaign_map_series_and_perception(tmp_path: Path) -> None:
+    code, stdout, _ = run("monitor", "campaigns")
+    assert code == 0 and "monitoring-red-river" in stdout
+    geojson = tmp_path / "sites.geojson"
+    code, stdout, _ = run(
+        "monitor", "map", "--campaign", "monitoring-red-river", "-o", str(geojson)
+    )
+    assert code == 0, stdout
+    features = json.loads(geojson.read_text("utf-8"))["features"]
+    assert len(features) == 24 and "24 sites" in stdout
+    lon, lat = features[0]["geometry"]["coordinates"]
+    assert 105 < lon < 107 and 20 < lat < 22  # RFC 7946: longitude first
+    png = tmp_path / "cr6.png"
+    code, stdout, _ = run(
+        "monitor", "series", "--campaign", "monitoring-red-river", "--site", "VP-S2",
+        "--parameter", "Cr6+", "-o", str(png),
+    )  # fmt: skip
+    assert code == 0, stdout
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    code, _, stderr = run(
+        "monitor", "series", "--campaign", "monitoring-red-river", "--site", "XX",
+        "--parameter", "Cr6+", "-o", str(png),
+    )  # fmt: skip
+    assert code == 2 and "VP-S2" in stderr
+    code, stdout, _ = run(
+        "monitor", "perception", "--campaign", "monitoring-red-river",
+        "--example", "red-river-2007", "--json",
+    )  # fmt: skip
+    assert code == 0
+    rows = json.loads(stdout)
+    clusters = {row["cluster"] for row in rows}
+    assert {"Bát Tràng", "Vạn Phúc", "Đồng Kỵ", "Bình Yên"} <= clusters
+    binh_yen = [row for row in rows if row["cluster"] == "Bình Yên"]
+    assert {row["agreement"] for row in binh_yen} == {"no survey"}
+
+
+def test_samples_and_campaign_together_is_a_usage_error() -> None:
+    code, _, stderr = run(
+        "monitor", "assess", "--samples", str(DATA / "campaign.csv"),
+        "--campaign", "monitoring-red-river",
+    )  # fmt: skip
+    assert code == 2 and "not both" in stderr
+    code, _, stderr = run("monitor", "assess")
+    assert code == 2 and "--campaign NAME" in stderr

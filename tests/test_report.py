@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from browser import dump_dom, require_chromium, screenshot
+from browser import dump_dom, find_chromium, require_chromium, screenshot
 from ecocluster.analysis import analyse_example
 from ecocluster.cli import main
 from ecocluster.report.survey import build_survey_report
@@ -153,6 +153,30 @@ def test_report_in_headless_chromium(report_2007: Path) -> None:
     png = screenshot(report_2007 / "report.html", ARTIFACTS / "report-red-river-2007.png")
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 50_000
+
+
+def test_report_with_a_monitoring_campaign(tmp_path: Path) -> None:
+    out = tmp_path / "with-campaign"
+    result = CliRunner().invoke(
+        main,
+        ["report", "--example", "red-river-2007", "--campaign", "monitoring-red-river",
+         "-o", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    ids = _parse(html)
+    assert ids.sections.index("monitoring") == ids.sections.index("network") - 1
+    assert ids.figures["figure-monitoring-sites"]
+    assert "Synthetic measurements" in html
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["monitoring"]["samples"] == 3164
+    assert summary["monitoring"]["synthetic"] is True
+    perception = pd.read_csv(out / "tables" / "monitoring_perception.csv", encoding="utf-8-sig")
+    assert len(perception) == 12  # four clusters x noise, air, water
+    html_path = out / "report.html"
+    if (chromium := find_chromium()) is not None:
+        del chromium
+        screenshot(html_path, ARTIFACTS / "report-with-campaign.png", height=16000)
 
 
 def test_report_on_the_2003_study(tmp_path: Path) -> None:

@@ -59,6 +59,61 @@ class Study:
 
 
 @dataclass(frozen=True)
+class MonitoringAnalysis:
+    """A measurement campaign judged against the limits in force, beside the survey."""
+
+    campaign: str
+    synthetic: bool
+    assessed: pd.DataFrame = field(repr=False)
+    worst: pd.DataFrame = field(repr=False)
+    trends: pd.DataFrame = field(repr=False)
+    sites: pd.DataFrame = field(repr=False)
+    perception: pd.DataFrame | None = field(repr=False)
+
+    def summary(self) -> dict[str, Any]:
+        counts = self.assessed["compliance"].value_counts()
+        return {
+            "campaign": self.campaign,
+            "synthetic": self.synthetic,
+            "samples": len(self.assessed),
+            "with_limit": len(self.assessed) - int(counts.get("no-limit", 0)),
+            "exceeding": int(counts.get("exceeds", 0)),
+            "worst": _records(self.worst[["cluster", "rank", "description", "share"]]),
+            "perception": _records(self.perception),
+        }
+
+
+def analyse_campaign(
+    samples: pd.DataFrame,
+    *,
+    firms: pd.DataFrame | None = None,
+    limits: pd.DataFrame | None = None,
+    classes: Mapping[str, str] | None = None,
+    campaign: str = "",
+    synthetic: bool = False,
+) -> MonitoringAnalysis:
+    """Assess a campaign's samples (`ecocluster.monitoring.read_samples`), summarise them by
+    site and cluster and, given a survey's firm table, set them beside perceived pollution."""
+    from ecocluster.assessment import assess_samples, compute_trends, worst_parameters
+    from ecocluster.monitoring_figures import summarise_sites
+    from ecocluster.perception import compare_perception
+
+    assessed = assess_samples(samples, limits, classes=classes)
+    perception = None
+    if firms is not None and "cluster" in firms.columns:
+        perception = compare_perception(firms, assessed)
+    return MonitoringAnalysis(
+        campaign=campaign or str(samples.attrs.get("campaign", samples.attrs.get("file", ""))),
+        synthetic=synthetic,
+        assessed=assessed,
+        worst=worst_parameters(assessed, "cluster", n=5),
+        trends=compute_trends(assessed),
+        sites=summarise_sites(assessed),
+        perception=perception,
+    )
+
+
+@dataclass(frozen=True)
 class SurveyAnalysis:
     """Everything computed from one wave; renderers only format it."""
 
@@ -79,6 +134,7 @@ class SurveyAnalysis:
     evidence: pd.DataFrame | None = field(repr=False)
     profiles: pd.DataFrame | None = field(repr=False)
     recommendations: pd.DataFrame | None = field(repr=False)
+    monitoring: MonitoringAnalysis | None = field(repr=False)
     group_by: str | None
     k: int | None
     pressure: str
@@ -124,6 +180,7 @@ class SurveyAnalysis:
                 "network": dict(self.network_summary),
                 "eic_profiles": _records(self.profiles),
                 "recommendations": _records(self.recommendations),
+                "monitoring": self.monitoring.summary() if self.monitoring else None,
                 "audit": [item.to_dict() for item in self.audit],
                 "findings": list(self.findings),
             },
@@ -171,13 +228,17 @@ def analyse_survey(
     network: bool = True,
     hand: pd.DataFrame | None = None,
     rules: str | Path | None = None,
+    samples: pd.DataFrame | None = None,
     step: Step | None = None,
 ) -> SurveyAnalysis:
     """Indices, tables, both model specifications, the methods audit, the network, the
     clusters' eco-industrial profiles and policy recommendations, and the findings.
 
     `hand` is a hand profile (`ecocluster.eic.read_hand_profiles`) for the factors the survey
-    cannot measure; `rules` a policy rule file instead of the bundled one.
+    cannot measure; `rules` a policy rule file instead of the bundled one; `samples` a
+    monitoring campaign (`ecocluster.monitoring.read_samples`) to judge against the
+    national standards and set beside the firms' perception (``attrs["synthetic"]`` marks
+    a synthetic one).
     """
     from ecocluster.findings import compute_findings
     from ecocluster.indices import compute_firm_indices
@@ -238,6 +299,12 @@ def analyse_survey(
         evidence = cluster_evidence(firms, network=built, wide=wide, instrument=instrument)
         profiles = compute_eic_profiles(None, hand, evidence=evidence)
         recommendations = recommend(evidence, rules, profiles=profiles)
+    monitoring = None
+    if samples is not None:
+        announce("monitoring campaign")
+        monitoring = analyse_campaign(
+            samples, firms=firms, synthetic=bool(samples.attrs.get("synthetic", False))
+        )
     announce("findings")
     findings = compute_findings(firms, wide, instrument, recommended=recommended, audit=audit, k=k)
     return SurveyAnalysis(
@@ -258,6 +325,7 @@ def analyse_survey(
         evidence=evidence,
         profiles=profiles,
         recommendations=recommendations,
+        monitoring=monitoring,
         group_by=by,
         k=k,
         pressure=pressure,

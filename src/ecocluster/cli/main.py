@@ -482,6 +482,15 @@ def fit(data_path: Path, formula: str, model: str, robust: bool, as_json: bool) 
     help="Pressure indices CP and EMP: the larger weight counts (max) or weights add (sum).",
 )
 @click.option("--no-models", is_flag=True, help="Leave out the regression models.")
+@click.option(
+    "--campaign", help="Add a bundled monitoring campaign (see 'ecocluster monitor campaigns')."
+)
+@click.option(
+    "--samples",
+    "samples_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Add measurements (CSV or XLSX) judged against the national standards.",
+)
 def report(
     example: str | None,
     db: str | None,
@@ -492,6 +501,8 @@ def report(
     k: int | None,
     pressure: str,
     no_models: bool,
+    campaign: str | None,
+    samples_path: Path | None,
 ) -> None:
     """Write the survey report: self-contained HTML, every table as CSV, a JSON summary.
 
@@ -499,11 +510,14 @@ def report(
     Examples:
       ecocluster report --example red-river-2007 -o out/report
       ecocluster report --db survey.sqlite --wave bat-trang-2025 -o out/bt --sdc
+      ecocluster report --example red-river-2007 --campaign monitoring-red-river -o out/r
     """
+    from ecocluster.cli.monitor import load_samples
     from ecocluster.report.survey import write_survey_report
 
     threshold = k if k is not None else (3 if sdc else None)
     with steps("report") as step:
+        samples = load_samples(samples_path, campaign, required=False)
         analysis = load_analysis(
             example,
             db,
@@ -513,6 +527,7 @@ def report(
             k=threshold,
             pressure=pressure,
             fit_models=not no_models,
+            samples=samples,
         )
         step("figures and HTML")
         files = write_survey_report(analysis, output)

@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import out, steps
+from ecocluster.cli.console import load_analysis, out, steps, wave_options
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,6 +40,42 @@ def _classes(values: tuple[str, ...]) -> dict[str, str]:
     return classes
 
 
+def campaign_options(function: Any, *, required: bool = True) -> Any:
+    """``--samples FILE`` or ``--campaign NAME``: the measurements a command works on."""
+    need = "" if required else " (optional)"
+    function = click.option(
+        "--campaign",
+        help=f"A bundled campaign{need} (see 'ecocluster monitor campaigns').",
+    )(function)
+    function = click.option(
+        "--samples",
+        "samples_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help=f"Measurements{need} (CSV or XLSX): site, lat, lon, time, medium, parameter, "
+        "value, unit, averaging[, cluster, class, method, laboratory].",
+    )(function)
+    return function
+
+
+def load_samples(
+    samples_path: Path | None, campaign: str | None, *, required: bool = True
+) -> pd.DataFrame | None:
+    """The samples of a file or of a bundled campaign (None when neither and not required)."""
+    if samples_path is not None and campaign is not None:
+        raise click.UsageError("give --samples FILE or --campaign NAME, not both")
+    if campaign is not None:
+        from ecocluster.monitoring_figures import load_example_campaign
+
+        return load_example_campaign(campaign)
+    if samples_path is not None:
+        from ecocluster.monitoring import read_samples
+
+        return read_samples(samples_path)
+    if required:
+        raise click.UsageError("give --samples FILE or --campaign NAME")
+    return None
+
+
 def _limits_option(function: Any) -> Any:
     return click.option(
         "--limits",
@@ -50,14 +86,7 @@ def _limits_option(function: Any) -> Any:
 
 
 @monitor.command("assess")
-@click.option(
-    "--samples",
-    "samples_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="Measurements (CSV or XLSX): site, lat, lon, time, medium, parameter, value, unit, "
-    "averaging[, cluster, class, method, laboratory].",
-)
+@campaign_options
 @_limits_option
 @click.option(
     "--class",
@@ -85,10 +114,12 @@ def _limits_option(function: Any) -> Any:
     "-o",
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for assessed.csv, summary.csv, worst.csv and trends.csv.",
+    help="Folder for assessed.csv, summary.csv, worst.csv, trends.csv, sites.csv, "
+    "sites.geojson and the site map (SVG and PNG).",
 )
 def monitor_assess(
-    samples_path: Path,
+    samples_path: Path | None,
+    campaign: str | None,
     limits_path: Path | None,
     class_values: tuple[str, ...],
     period: str,
@@ -104,7 +135,7 @@ def monitor_assess(
 
     \b
     Examples:
-      ecocluster monitor assess --samples campaign.csv
+      ecocluster monitor assess --campaign monitoring-red-river
       ecocluster monitor assess --samples lab.xlsx --class surface_water=B1 -o assessed/
     """
     from ecocluster.assessment import (
@@ -114,19 +145,22 @@ def monitor_assess(
         worst_parameters,
     )
     from ecocluster.json_data import to_json_data
-    from ecocluster.monitoring import read_samples
+    from ecocluster.monitoring_figures import draw_site_map, summarise_sites, write_geojson
+    from ecocluster.report.figures import write_figure
     from ecocluster.standards import read_limits
 
     classes = _classes(class_values)
     with steps("monitor") as step:
-        step(f"reading {samples_path.name}")
-        samples = read_samples(samples_path)
+        step("reading the samples")
+        samples = load_samples(samples_path, campaign)
+        assert samples is not None
         limits = read_limits(limits_path) if limits_path is not None else None
         step("assessing")
         assessed = assess_samples(samples, limits, classes=classes or None)
         summary = summarise_exceedance(assessed, period=None if period == "all" else period)
         worst = worst_parameters(assessed, "cluster", n=top)
         trends = compute_trends(assessed)
+        sites = summarise_sites(assessed)
     if output is not None:
         from ecocluster.output import staged_folder, write_csv
 
@@ -136,11 +170,16 @@ def monitor_assess(
                 ("summary", summary),
                 ("worst", worst),
                 ("trends", trends),
+                ("sites", sites),
             ):
                 write_csv(frame, folder / f"{name}.csv")
+            write_geojson(sites, folder / "sites.geojson")
+            for suffix in (".svg", ".png"):
+                write_figure(lambda: draw_site_map(sites), folder / f"map{suffix}")
     if as_json:
         payload = {
-            "file": str(samples_path),
+            "file": str(samples_path) if samples_path else None,
+            "campaign": campaign,
             "samples": len(assessed),
             "with_limit": int(assessed["compliance"].ne("no-limit").sum()),
             "exceeding": int(assessed["exceeds"].sum()),
@@ -245,3 +284,154 @@ def monitor_limits(
         )
     out.print(shown)
     out.print(f"{len(table)} limits", markup=False)
+
+
+@monitor.command("campaigns")
+def monitor_campaigns() -> None:
+    """List the measurement campaigns that ship with ecocluster."""
+    from ecocluster.monitoring_figures import example_campaigns
+
+    table = Table("name", "title", "period", "clusters", "synthetic")
+    table.columns[0].no_wrap = True  # names are typed back in commands
+    for row in example_campaigns().itertuples(index=False):
+        table.add_row(
+            str(row.name),
+            Text(str(row.title)),
+            str(row.period),
+            Text(str(row.clusters)),
+            "yes" if row.synthetic else "no",
+        )
+    out.print(table)
+
+
+@monitor.command("map")
+@campaign_options
+@_limits_option
+@click.option(
+    "--class", "class_values", multiple=True, metavar="MEDIUM=CLASS", help="As in 'assess'."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Map file: .svg or .png (a static map, no internet needed), or .geojson.",
+)
+@click.option("--title", default="", help="Title above the map.")
+def monitor_map(
+    samples_path: Path | None,
+    campaign: str | None,
+    limits_path: Path | None,
+    class_values: tuple[str, ...],
+    output: Path,
+    title: str,
+) -> None:
+    """Map the sites, coloured by how many times the limit their worst parameter reaches.
+
+    \b
+    Examples:
+      ecocluster monitor map --campaign monitoring-red-river -o sites.png
+      ecocluster monitor map --samples campaign.csv -o sites.geojson
+    """
+    from ecocluster.assessment import assess_samples
+    from ecocluster.monitoring_figures import draw_site_map, summarise_sites, write_geojson
+    from ecocluster.report.figures import write_figure
+    from ecocluster.standards import read_limits
+
+    suffix = output.suffix.lower()
+    if suffix not in (".svg", ".png", ".geojson"):
+        raise click.BadParameter("write a .svg, .png or .geojson file", param_hint="--output")
+    samples = load_samples(samples_path, campaign)
+    assert samples is not None
+    limits = read_limits(limits_path) if limits_path is not None else None
+    sites = summarise_sites(assess_samples(samples, limits, classes=_classes(class_values) or None))
+    if suffix == ".geojson":
+        write_geojson(sites, output)
+    else:
+        write_figure(lambda: draw_site_map(sites, title=title), output)
+    out.print(f"wrote {output}: {len(sites)} sites", markup=False)
+
+
+@monitor.command("series")
+@campaign_options
+@_limits_option
+@click.option("--site", required=True, help="Site code, as in the samples.")
+@click.option("--parameter", required=True, help="Parameter (any name a lab sheet uses).")
+@click.option("--averaging", help="Averaging period, when the site has several (e.g. 24h).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Figure file: .svg or .png.",
+)
+def monitor_series(
+    samples_path: Path | None,
+    campaign: str | None,
+    limits_path: Path | None,
+    site: str,
+    parameter: str,
+    averaging: str | None,
+    output: Path,
+) -> None:
+    """Draw one site's measurements of one parameter over time, with the limit in force.
+
+    \b
+    Example:
+      ecocluster monitor series --campaign monitoring-red-river --site VP-S2 \\
+          --parameter Cr6+ -o cr6.png
+    """
+    from ecocluster.assessment import assess_samples
+    from ecocluster.monitoring_figures import draw_time_series
+    from ecocluster.report.figures import write_figure
+    from ecocluster.standards import read_limits
+
+    samples = load_samples(samples_path, campaign)
+    assert samples is not None
+    sites = sorted({str(s) for s in samples["site"]})
+    if site not in sites:
+        raise click.BadParameter(
+            f"no site {site!r}; sites: {', '.join(sites)}", param_hint="--site"
+        )
+    limits = read_limits(limits_path) if limits_path is not None else None
+    assessed = assess_samples(samples, limits)
+    write_figure(
+        lambda: draw_time_series(assessed, site, parameter, averaging=averaging, limits=limits),
+        output,
+    )
+    out.print(f"wrote {output}", markup=False)
+
+
+@monitor.command("perception")
+@campaign_options
+@wave_options
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON records.")
+def monitor_perception(
+    samples_path: Path | None,
+    campaign: str | None,
+    example: str | None,
+    db: str | None,
+    wave: str | None,
+    as_json: bool,
+) -> None:
+    """Set the firms' perceived seriousness of noise, air and water pollution beside the
+    measured exceedance, cluster by cluster, with a reading of where they disagree.
+
+    \b
+    Example:
+      ecocluster monitor perception --campaign monitoring-red-river --example red-river-2007
+    """
+    from ecocluster.assessment import assess_samples
+    from ecocluster.perception import compare_perception
+
+    samples = load_samples(samples_path, campaign)
+    assert samples is not None
+    with steps("perception") as step:
+        analysis = load_analysis(example, db, wave, step, fit_models=False, network=False)
+        step("assessing the samples")
+        table = compare_perception(analysis.firms, assess_samples(samples))
+    if as_json:
+        print(table.to_json(orient="records", force_ascii=False))
+        return
+    for row in table.itertuples(index=False):
+        out.print(f"• {row.reading}", markup=False)

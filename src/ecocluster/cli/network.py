@@ -277,6 +277,7 @@ def network_published() -> None:
 
     listing = published_networks()
     table = Table("name", "title", "place", "years", "actors", "exchanges")
+    table.columns[0].no_wrap = True  # names are typed back in commands
     for row in listing.itertuples(index=False):
         table.add_row(
             str(row.name),

@@ -107,6 +107,12 @@ def _svg(figure: Figure) -> str:
     return text[text.index("<svg") :].strip() + "\n"
 
 
+def figure_svg(draw: Callable[[], Figure]) -> str:
+    """``draw()`` under the report's style, as an ``<svg>`` element for a `FigureBlock`."""
+    with matplotlib.rc_context(_STYLE):
+        return _svg(draw())
+
+
 def write_figure(draw: Callable[[], Figure], path: str | Path) -> Path:
     """Write ``draw()`` to ``.svg`` or ``.png`` (150 dpi) by the suffix of `path`, whole or
     not at all; any other suffix is refused before anything is drawn."""

@@ -29,6 +29,7 @@ from ecocluster.report.document import (
     slug,
 )
 from ecocluster.report.html import ReportFiles, write_report
+from ecocluster.report.monitoring import monitoring_section
 from ecocluster.report.policy import profile_section, recommendations_section
 
 if TYPE_CHECKING:
@@ -723,6 +724,7 @@ def build_survey_report(analysis: SurveyAnalysis) -> tuple[Report, dict[str, pd.
             "knowledge_sources",
             "Times mentioned",
         ),
+        monitoring_section(analysis, builder.frame_table),
         _network(builder),
         profile_section(analysis, builder.frame_table),
         recommendations_section(analysis, builder.frame_table),
