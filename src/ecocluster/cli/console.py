@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -52,6 +53,18 @@ def steps(label: str) -> Iterator[Callable[[str], None]]:
             yield lambda message: status.update(f"{label}: {message}")
         return
     yield lambda message: print(f"{label}: {message}", file=sys.stderr, flush=True)
+
+
+def output_option(
+    help: str, *, folder: bool = False, required: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o/--output``: a file (or with `folder` a folder) the command writes."""
+    kind = (
+        click.Path(file_okay=False, path_type=Path)
+        if folder
+        else click.Path(dir_okay=False, path_type=Path)
+    )
+    return click.option("-o", "--output", type=kind, required=required, help=help)
 
 
 def wave_options(function: Any) -> Any:

@@ -11,7 +11,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import load_analysis, out, steps, wave_options
+from ecocluster.cli.console import load_analysis, out, output_option, steps, wave_options
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,11 +76,8 @@ def eic() -> None:
 @wave_options
 @_hand_option
 @click.option("--json", "as_json", is_flag=True, help="Print the profiles as JSON records.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file for the profiles with provenance and evidence of every factor.",
+@output_option(
+    "CSV file for the profiles with provenance and evidence of every factor.", required=False
 )
 def eic_profile(
     example: str | None,
@@ -127,11 +124,8 @@ def eic_profile(
     help="Comma-separated clusters to show, in order (ids or names; default: all).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON records.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file for the comparison (factors as rows, clusters as columns).",
+@output_option(
+    "CSV file for the comparison (factors as rows, clusters as columns).", required=False
 )
 def eic_compare(
     example: str | None,
@@ -192,12 +186,7 @@ def _rules_option(function: Any) -> Any:
 @_rules_option
 @click.option("--cluster", help="Only this cluster (its id or name).")
 @click.option("--json", "as_json", is_flag=True, help="Print the recommendations as JSON.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV file for the recommendations with their evidence.",
-)
+@output_option("CSV file for the recommendations with their evidence.", required=False)
 def policy_recommend(
     example: str | None,
     db: str | None,

@@ -21,6 +21,7 @@ from ecocluster.cli.console import (
     err,
     load_analysis,
     out,
+    output_option,
     steps,
     wave_options,
 )
@@ -174,11 +175,8 @@ def form_list() -> None:
     show_default=True,
     help="xlsx: the XLSForm for KoboToolbox/ODK Central; xform: the ODK XForm XML.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file (default: <instrument>.xlsx / .xml in the current folder).",
+@output_option(
+    "Output file (default: <instrument>.xlsx / .xml in the current folder).", required=False
 )
 @click.option("--validate", is_flag=True, help="Also run ODK Validate (needs Java).")
 @_instrument_options
@@ -361,13 +359,7 @@ def waves(db: str | None) -> None:
     show_default=True,
     help="Calibrated example study to draw firms from.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="CSV file to write.",
-)
+@output_option("CSV file to write.")
 def synth(firms: int, clusters: int, seed: int, example: str, output: Path) -> None:
     """Write national-scale synthetic responses (for scale tests and benchmarks)."""
     from ecocluster.synth import synthesize, to_synthetic_csv
@@ -450,13 +442,7 @@ def fit(data_path: Path, formula: str, model: str, robust: bool, as_json: bool) 
 
 @main.command()
 @wave_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder for report.html, tables/*.csv and summary.json.",
-)
+@output_option("Folder for report.html, tables/*.csv and summary.json.", folder=True)
 @click.option(
     "--by",
     default=None,

@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import load_analysis, out, steps, wave_options
+from ecocluster.cli.console import load_analysis, out, output_option, steps, wave_options
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,12 +110,11 @@ def _limits_option(function: Any) -> Any:
     help="Worst parameters listed per cluster.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print summary, worst and trends as JSON.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for assessed.csv, summary.csv, worst.csv, trends.csv, sites.csv, "
+@output_option(
+    "Folder for assessed.csv, summary.csv, worst.csv, trends.csv, sites.csv, "
     "sites.geojson and the site map (SVG and PNG).",
+    folder=True,
+    required=False,
 )
 def monitor_assess(
     samples_path: Path | None,
@@ -310,13 +309,7 @@ def monitor_campaigns() -> None:
 @click.option(
     "--class", "class_values", multiple=True, metavar="MEDIUM=CLASS", help="As in 'assess'."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Map file: .svg or .png (a static map, no internet needed), or .geojson.",
-)
+@output_option("Map file: .svg or .png (a static map, no internet needed), or .geojson.")
 @click.option("--title", default="", help="Title above the map.")
 def monitor_map(
     samples_path: Path | None,
@@ -358,13 +351,7 @@ def monitor_map(
 @click.option("--site", required=True, help="Site code, as in the samples.")
 @click.option("--parameter", required=True, help="Parameter (any name a lab sheet uses).")
 @click.option("--averaging", help="Averaging period, when the site has several (e.g. 24h).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Figure file: .svg or .png.",
-)
+@output_option("Figure file: .svg or .png.")
 def monitor_series(
     samples_path: Path | None,
     campaign: str | None,

@@ -14,7 +14,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import load_analysis, out, steps, wave_options
+from ecocluster.cli.console import load_analysis, out, output_option, steps, wave_options
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -200,13 +200,7 @@ def network_outreach(
 
 @network.command("map")
 @_network_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="Map file to write: .svg or .png.",
-)
+@output_option("Map file to write: .svg or .png.")
 @click.option("--title", default="", help="Title above the map.")
 def network_map(
     example: str | None,
@@ -238,13 +232,7 @@ def network_map(
 
 @network.command("export")
 @_network_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="File to write: .graphml (yEd, Gephi, Cytoscape) or .gexf (Gephi).",
-)
+@output_option("File to write: .graphml (yEd, Gephi, Cytoscape) or .gexf (Gephi).")
 def network_export(
     example: str | None,
     db: str | None,
@@ -313,13 +301,7 @@ def network_published() -> None:
     help="CSV of the actors (id, label, kind[, zone, geography]); default: all enterprises.",
 )
 @click.option("--title", default="", help="Title of the map and the growth chart.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder for the tables, figures and GraphML/GEXF files.",
-)
+@output_option("Folder for the tables, figures and GraphML/GEXF files.", folder=True)
 def network_import(
     edges_path: Path | None,
     published: str | None,
