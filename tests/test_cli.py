@@ -51,6 +51,10 @@ COMMANDS = [
     ["monitor", "map"],
     ["monitor", "series"],
     ["monitor", "perception"],
+    ["eip"],
+    ["eip", "criteria"],
+    ["eip", "template"],
+    ["eip", "assess"],
 ]
 
 

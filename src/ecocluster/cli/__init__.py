@@ -7,6 +7,7 @@ One module per family of commands; each registers its groups on `main`.
 """
 
 from ecocluster.cli import eic as _eic
+from ecocluster.cli import eip as _eip
 from ecocluster.cli import monitor as _monitor
 from ecocluster.cli import network as _network
 from ecocluster.cli.main import main
@@ -15,5 +16,6 @@ main.add_command(_network.network)
 main.add_command(_eic.eic)
 main.add_command(_eic.policy)
 main.add_command(_monitor.monitor)
+main.add_command(_eip.eip)
 
 __all__ = ["main"]
