@@ -32,6 +32,7 @@ demo: $(VENV)/.main
 	$(BIN)/ecocluster form export --instrument red-river-2007 --format xlsx -o out/red_river_2007.xlsx
 	$(BIN)/ecocluster form export --instrument red-river-2007 --format xform -o out/red_river_2007.xml
 	$(BIN)/ecocluster network import --published kalundborg -o out/kalundborg
+	$(BIN)/ecocluster zone report --example eip-pilot-zones -o out/zone-eip-pilot-zones
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests benchmarks tools

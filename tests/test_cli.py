@@ -55,6 +55,12 @@ COMMANDS = [
     ["eip", "criteria"],
     ["eip", "template"],
     ["eip", "assess"],
+    ["recp"],
+    ["recp", "examples"],
+    ["recp", "rollup"],
+    ["recp", "cost-curve"],
+    ["zone"],
+    ["zone", "report"],
 ]
 
 

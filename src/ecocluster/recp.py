@@ -24,6 +24,10 @@ API:
   generators); tables without ``attrs["file"]`` are named by their role in messages.
 * Re-exported from `ecocluster.recp_finance`: ``read_factors``, ``Factors``,
   ``compute_intensities(programme)``, ``compute_rollups(programme, by="zone")``.
+* Bundled examples (synthetic, and say so): ``example_programmes()``,
+  ``load_example_programme(name)``, ``load_example_parks(name)`` (the zones' filled park
+  template, `ecocluster.eip.read_park`); ``national_context()``: Viet Nam's industrial-zone
+  figures as published (``data/eip/national_context.csv``, each row cited).
 
 Tables (headers in any case; other columns are ignored unless they are savings):
 
@@ -64,6 +68,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -75,7 +80,7 @@ from typing import Any, Final, cast
 import numpy as np
 import pandas as pd
 
-from ecocluster.errors import ReadError
+from ecocluster.errors import InputError, ReadError
 from ecocluster.network_metrics import _Problem, _refuse
 from ecocluster.normalize import fold_key, normalize_text, read_utf8_text
 from ecocluster.recp_finance import (
@@ -100,6 +105,10 @@ __all__ = [
     "check_programme",
     "compute_intensities",
     "compute_rollups",
+    "example_programmes",
+    "load_example_parks",
+    "load_example_programme",
+    "national_context",
     "programme_from_frames",
     "read_baselines",
     "read_enterprises",
@@ -682,3 +691,72 @@ def _apply_history(
     when = out["recommended_on"].fillna(out["enterprise_id"].map(firm["audited"]))
     out["grid_from"] = when.fillna(out["enterprise_id"].map(firm["registered"])).dt.year
     return out
+
+
+# --------------------------------------------------------------------- bundled examples
+_EXAMPLE_COLUMNS: Final = (
+    "name", "title", "synthetic", "zones", "criteria", "as_of", "source", "generator", "seed",
+    "path",
+)  # fmt: skip
+
+
+def example_programmes() -> pd.DataFrame:
+    """The bundled programmes (folders of ``data/examples`` with a ``programme.json``), one
+    row each; ``synthetic`` says which are invented, so no caller can mistake them for
+    records."""
+    root = Path(str(resources.files("ecocluster").joinpath("data", "examples")))
+    rows = []
+    for folder in sorted(p for p in root.iterdir() if (p / "programme.json").is_file()):
+        meta = json.loads((folder / "programme.json").read_text(encoding="utf-8"))
+        meta |= {"zones": ", ".join(meta.get("zones", [])), "path": str(folder)}
+        rows.append({column: meta.get(column, "") for column in _EXAMPLE_COLUMNS})
+    frame = pd.DataFrame(rows, columns=list(_EXAMPLE_COLUMNS))
+    return frame.astype({"synthetic": bool})
+
+
+def _example(name: str) -> dict[str, Any]:
+    examples = example_programmes()
+    found = examples[examples["name"].map(fold_key) == fold_key(name)]
+    if found.empty:
+        names = ", ".join(examples["name"]) or "none"
+        raise InputError(f"no example programme named {name!r}; bundled: {names}", rule="example")
+    return dict(found.iloc[0])
+
+
+def load_example_programme(name: str = "eip-pilot-zones") -> Programme:
+    """A bundled programme, read and checked like any folder (`read_programme`); every
+    table's ``attrs`` carry ``example`` and ``synthetic``."""
+    example = _example(name)
+    programme = read_programme(example["path"])
+    for table in (programme.enterprises, programme.baselines, programme.options,
+                  programme.savings, programme.status):  # fmt: skip
+        table.attrs.update(example=str(example["name"]), synthetic=bool(example["synthetic"]))
+    return programme
+
+
+def load_example_parks(name: str = "eip-pilot-zones") -> pd.DataFrame:
+    """The filled park template of a bundled programme's zones (`ecocluster.eip.read_park`);
+    ``attrs`` add ``example``, ``synthetic`` and the ``criteria`` set it was filled for."""
+    from ecocluster.eip import read_park
+
+    example = _example(name)
+    folder = Path(example["path"])
+    meta = json.loads((folder / "programme.json").read_text(encoding="utf-8"))
+    path = folder / str(meta.get("parks", "parks.csv"))
+    if not path.is_file():
+        message = f"the example programme {example['name']!r} has no park file"
+        raise InputError(message, file=str(path), rule="example")
+    parks = read_park(path)
+    parks.attrs.update(example=str(example["name"]), synthetic=bool(example["synthetic"]))
+    parks.attrs["criteria"] = str(example["criteria"])
+    return parks
+
+
+def national_context() -> pd.DataFrame:
+    """Viet Nam's industrial zones and the EIP project's totals as published: indicator,
+    value, unit, qualifier ("more than", "about"), as_of, scope, source, note; cited data,
+    kept apart from the synthetic examples."""
+    source = resources.files("ecocluster").joinpath("data", "eip", "national_context.csv")
+    with source.open("rb") as handle:
+        table = pd.read_csv(handle, dtype=str, keep_default_na=False, comment="#")
+    return table.assign(value=pd.to_numeric(table["value"]))
