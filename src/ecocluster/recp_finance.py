@@ -510,11 +510,25 @@ def compute_cost_curve(
     return curve
 
 
+def _robust_limits(costs: np.ndarray) -> tuple[float, float] | None:
+    """An axis range from the 2nd to the 98th percentile (with zero), so that one extreme
+    option does not flatten the curve; None when nothing would be cut."""
+    if len(costs) < 20:
+        return None
+    low, high = np.quantile(costs, [0.02, 0.98])
+    low, high = min(float(low), 0.0), max(float(high), 0.0)
+    pad = 0.08 * (high - low or 1.0)
+    if costs.min() >= low - pad and costs.max() <= high + pad:
+        return None
+    return low - pad, high + pad
+
+
 def draw_cost_curve(
     curve: pd.DataFrame, *, title: str = "", ylim: tuple[float, float] | None = None
 ) -> Figure:
     """The cost curve as step bars: width the annual saving, height the cost per unit saved,
-    colour the cleaner-production category; below zero the options that pay for themselves."""
+    colour the cleaner-production category; below zero the options that pay for themselves.
+    Without `ylim`, a few extreme options may run past a range that shows the rest."""
     import matplotlib
     from matplotlib.patches import Patch
 
@@ -534,8 +548,16 @@ def draw_cost_curve(
                  color=bars, edgecolor="white", linewidth=0.3)  # fmt: skip
         axes.axhline(0, color="#444444", linewidth=0.8)
         axes.set_xlim(0, float(curve["end"].iloc[-1]))
+        ylim = ylim or _robust_limits(curve["cost_per_unit"].to_numpy(dtype=float))
         if ylim is not None:
             axes.set_ylim(*ylim)
+            cut = int(
+                ((curve["cost_per_unit"] < ylim[0]) | (curve["cost_per_unit"] > ylim[1])).sum()
+            )
+            if cut:
+                axes.text(0.99, 0.02, _text(f"{cut} bars run past the axis (see the table)"),
+                          transform=axes.transAxes, ha="right", va="bottom", fontsize=8,
+                          color="#444444")  # fmt: skip
         _value_axis(axes.xaxis)
         _value_axis(axes.yaxis)
         axes.grid(axis="y", color="#DDDDDD", linewidth=0.6)

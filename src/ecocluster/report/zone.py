@@ -20,7 +20,6 @@ from ecocluster import __version__
 from ecocluster.report.document import (
     Block,
     Bullets,
-    Callout,
     FigureBlock,
     KeyFigures,
     Paragraph,
@@ -168,16 +167,7 @@ def _programme_sections(zone: ZoneAnalysis, tables: dict[str, pd.DataFrame]) -> 
             ("Money saving expected", f"{_number(total['money_recommended'])} {currency}/yr"),
         )
     )
-    blocks: list[Block] = []
-    if zone.synthetic:
-        blocks.append(
-            Callout(
-                "Synthetic data: the enterprises, options and parks behind this report were "
-                "generated to match published programme totals; they are not real audits.",
-                "warning",
-            )
-        )
-    blocks.append(glance)
+    blocks: list[Block] = [glance]
     tables["rollup_zones"] = zone.by_zone
     blocks.append(
         TableBlock(
