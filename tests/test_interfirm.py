@@ -435,3 +435,24 @@ def test_other_suffix_is_refused(kalundborg: InterfirmNetwork, tmp_path: Path) -
         write_interfirm_map(kalundborg, tmp_path / "map.pdf")
     assert caught.value.rule == "format"
     assert not (tmp_path / "map.pdf").exists()
+
+
+def test_network_from_a_table_of_exchanges() -> None:
+    """A plan's exchanges become the same kind of network as a read edge list."""
+    from ecocluster.interfirm import interfirm_network
+
+    table = pd.DataFrame(
+        {
+            "source": ["Xưởng gốm A", "Lò gạch B"],
+            "target": ["Lò gạch B", "Xưởng C"],
+            "kind": ["by-product", "energy"],
+            "material": ["clay shards", "waste heat"],
+            "weight": [120.0, 30.0],
+        }
+    )
+    network = interfirm_network(table, weighted=True)
+    assert list(network.actors["id"]) == ["Xưởng gốm A", "Lò gạch B", "Xưởng C"]
+    assert list(network.ties["weight"]) == [120.0, 30.0]
+    assert network.ties["year"].isna().all()
+    graph = network.to_networkx()
+    assert graph.number_of_edges() == 2

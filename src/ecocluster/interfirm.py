@@ -69,6 +69,7 @@ __all__ = [
     "YEARS",
     "InterfirmNetwork",
     "compute_network_growth",
+    "interfirm_network",
     "load_published_network",
     "published_networks",
     "read_interfirm_network",
@@ -408,6 +409,22 @@ def read_interfirm_network(
         pairs = zip(exchanges["source"], exchanges["target"], strict=True)
         actor_table = _default_actors(list(dict.fromkeys(str(a) for p in pairs for a in p)))
     return _assemble(actor_table, exchanges, weight is not None)
+
+
+def interfirm_network(
+    exchanges: pd.DataFrame, actors: pd.DataFrame | None = None, *, weighted: bool = False
+) -> InterfirmNetwork:
+    """The network of exchanges already in a table (columns source, target, kind, material,
+    year and weight; any others ride along), such as a symbiosis plan; `actors` as
+    `read_interfirm_network`'s actor file gives them, else every endpoint an enterprise."""
+    table = exchanges.copy()
+    for column, default in (("material", ""), ("year", np.nan), ("weight", 1)):
+        if column not in table.columns:
+            table[column] = default
+    if actors is None:
+        pairs = zip(table["source"], table["target"], strict=True)
+        actors = _default_actors(list(dict.fromkeys(str(a) for p in pairs for a in p)))
+    return _assemble(actors, table, weighted)
 
 
 # --------------------------------------------------------------------- growth
