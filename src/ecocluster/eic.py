@@ -300,19 +300,19 @@ def read_profiles(path: str | Path) -> pd.DataFrame:
     """Profiles of clusters written out whole (the published file's layout: id, name and
     any of the descriptors, factors and source), to compare with any others; a factor
     left out or empty is "not known"."""
-    from ecocluster.network_metrics import _Problem, _read_table, _refuse
+    from ecocluster.problems import Problem, read_table, refuse
 
-    table = _read_table(path, ("id", "name"), (*DESCRIPTORS, *KEY_FACTORS, "source"))
+    table = read_table(path, ("id", "name"), (*DESCRIPTORS, *KEY_FACTORS, "source"))
     file, problems, seen = str(path), [], dict[str, int]()
     for row, key in zip(table.index, table["id"], strict=True):
         if not key:
-            problems.append(_Problem(file, int(row), "id", "empty-id", "the profile has no id"))
+            problems.append(Problem(file, int(row), "id", "empty-id", "the profile has no id"))
         elif key in seen:
             message = f"cluster {key!r} is profiled again (first in row {seen[key]})"
-            problems.append(_Problem(file, int(row), "id", "duplicate-cluster", message))
+            problems.append(Problem(file, int(row), "id", "duplicate-cluster", message))
         seen.setdefault(key, int(row))
     if problems:
-        raise _refuse(problems, "the profile file was")
+        raise refuse(problems, "the profile file was")
     table = table.map(normalize_text)
     for factor in KEY_FACTORS:
         table[factor] = table[factor].replace("", NOT_KNOWN)
@@ -329,16 +329,16 @@ def _factor_key(text: str) -> str | None:
 
 def _check_hand(hand: pd.DataFrame, clusters: Mapping[str, str] | None) -> pd.DataFrame:
     """The hand table with factor and cluster keys, or one error listing every problem."""
-    from ecocluster.network_metrics import _Problem, _refuse
+    from ecocluster.problems import Problem, refuse
 
     file = str(hand.attrs.get("file", "hand profile"))
     problems = [
-        _Problem(file, 1, name, "missing-column", f"the table has no {name!r} column")
+        Problem(file, 1, name, "missing-column", f"the table has no {name!r} column")
         for name in ("cluster", "factor", "value")
         if name not in hand.columns
     ]
     if problems:
-        raise _refuse(problems, "the hand profile was")
+        raise refuse(problems, "the hand profile was")
     rows = [int(i) for i in hand.index] if "file" in hand.attrs else list(range(2, len(hand) + 2))
     known = {fold_key(k): k for k in clusters or {}} | {
         fold_key(v): k for k, v in (clusters or {}).items()
@@ -349,7 +349,7 @@ def _check_hand(hand: pd.DataFrame, clusters: Mapping[str, str] | None) -> pd.Da
         cells = {c: normalize_text(str(record.get(c, "") or "")) for c in (*_HAND_COLUMNS[:4],)}
 
         def problem(column: str, rule: str, message: str, row: int = row) -> None:
-            problems.append(_Problem(file, row, column, rule, message))
+            problems.append(Problem(file, row, column, rule, message))
 
         for column in ("cluster", "factor", "value"):
             if not cells[column]:
@@ -370,7 +370,7 @@ def _check_hand(hand: pd.DataFrame, clusters: Mapping[str, str] | None) -> pd.Da
         where = f"{Path(file).name} row {row}"
         out.append(cells | {"cluster": key, "factor": factor or cells["factor"], "_where": where})
     if problems:
-        raise _refuse(problems, "the hand profile was")
+        raise refuse(problems, "the hand profile was")
     frame = pd.DataFrame(out, columns=_HAND_COLUMNS, index=pd.Index(rows, name="row"))
     frame.attrs["file"] = file
     return frame
@@ -385,9 +385,9 @@ def read_hand_profiles(
     match by folded name. With `clusters` (keys, or keys -> labels) an unknown cluster is
     an error here; otherwise `compute_eic_profiles` checks it against the survey.
     """
-    from ecocluster.network_metrics import _read_table
+    from ecocluster.problems import read_table
 
-    table = _read_table(path, ("cluster", "factor", "value"), ("source",))
+    table = read_table(path, ("cluster", "factor", "value"), ("source",))
     if clusters is not None and not isinstance(clusters, Mapping):
         clusters = {str(c): str(c) for c in clusters}
     return _check_hand(table, clusters)

@@ -44,9 +44,9 @@ from typing import Any, Final
 import pandas as pd
 
 from ecocluster.errors import InputError
-from ecocluster.network_metrics import _Problem, _read_table, _refuse
 from ecocluster.normalize import fold_key, normalize_text, read_utf8_text
 from ecocluster.policy import _NUMERIC, _WORDS
+from ecocluster.problems import Problem, read_table, refuse
 
 __all__ = [
     "CATEGORIES",
@@ -152,7 +152,7 @@ _Add = Callable[[int | None, str, str, str], None]
 
 
 def _criterion(
-    raw: Any, index: int, start: int | None, report: _Add, problems: list[_Problem]
+    raw: Any, index: int, start: int | None, report: _Add, problems: list[Problem]
 ) -> Criterion | None:
     """One ``[[criterion]]`` table, or None when it has problems (given to `report`)."""
     if not isinstance(raw, dict):
@@ -230,7 +230,7 @@ def read_criteria(name_or_path: str | Path | CriteriaSet) -> CriteriaSet:
         at = re.search(r"line (\d+)", str(error))
         line = int(at.group(1)) if at else None
         raise InputError(f"not valid TOML: {error}", file=file, row=line, rule="toml") from None
-    lines, problems = text.splitlines(), list[_Problem]()
+    lines, problems = text.splitlines(), list[Problem]()
     starts = [n for n, t in enumerate(lines, start=1) if _HEADER.match(t)]
 
     def add(start: int | None, key: str, rule: str, message: str) -> None:
@@ -238,7 +238,7 @@ def read_criteria(name_or_path: str | Path | CriteriaSet) -> CriteriaSet:
         end = next((n for n in starts if n > (start or 0)), len(lines) + 1)
         sets = re.compile(rf"^\s*{re.escape(key)}\s*=")
         found = (n for n in range(start or 1, end) if sets.match(lines[n - 1]))
-        problems.append(_Problem(file, next(found, start), key, rule, message))
+        problems.append(Problem(file, next(found, start), key, rule, message))
 
     for key in sorted(set(data) - {*_META, "criterion"}):
         add(None, key, "unknown-field", f"unknown top-level key {key!r}")
@@ -268,7 +268,7 @@ def read_criteria(name_or_path: str | Path | CriteriaSet) -> CriteriaSet:
         criteria += [found] if found else []
     valid_from, valid_to = dates.values()
     if problems or valid_from is None:
-        raise _refuse(sorted(problems, key=lambda p: p.row or 0), "the criteria file was")
+        raise refuse(sorted(problems, key=lambda p: p.row or 0), "the criteria file was")
     meta: dict[str, Any] = {k: normalize_text(str(data.get(k, ""))) for k in (*_META[:5], "family")}
     meta |= {"valid_from": valid_from, "valid_to": valid_to, "file": file}
     return CriteriaSet(**meta, criteria=tuple(criteria))
@@ -307,7 +307,7 @@ def criteria_in_force(family: str, on: dt.date) -> CriteriaSet:
 @cache
 def _indicator_table() -> pd.DataFrame:
     columns = ("indicator", "label", "unit", "meaning")
-    table = _read_table(_DATA / "indicators.csv", columns, ("derived_from",))
+    table = read_table(_DATA / "indicators.csv", columns, ("derived_from",))
     return table.set_index("indicator").assign(derivable=lambda t: t["derived_from"] != "")
 
 
@@ -320,7 +320,7 @@ def indicators() -> pd.DataFrame:
 @cache
 def _spellings(what: str) -> dict[str, set[str]]:
     """Folded spellings (``data/eip/spellings.csv``) of park-file columns, units or answers."""
-    table = _read_table(_DATA / "spellings.csv", ("what", "name", "spellings"), ())
+    table = read_table(_DATA / "spellings.csv", ("what", "name", "spellings"), ())
     rows = table[table["what"] == what].itertuples()
     return {str(r.name): {fold_key(x) for x in str(r.spellings).split("|")} for r in rows}
 
@@ -365,10 +365,10 @@ def read_park(path: str | Path) -> pd.DataFrame:
     from ecocluster.monitoring import _load
 
     file = str(path)
-    table, problems = _load(Path(path), file), list[_Problem]()
+    table, problems = _load(Path(path), file), list[Problem]()
 
     def add(row: int | None, column: str, rule: str, message: str) -> None:
-        problems.append(_Problem(file, row, column, rule, message))
+        problems.append(Problem(file, row, column, rule, message))
 
     where: dict[str, int] = {}
     for position, header in enumerate(table.headers):
@@ -381,7 +381,7 @@ def read_park(path: str | Path) -> pd.DataFrame:
         message = f"the header has no {name!r} column (headers: {', '.join(table.headers)})"
         add(table.header_row, name, "missing-column", message)
     if problems:
-        raise _refuse(problems, "the park file was")
+        raise refuse(problems, "the park file was")
     empty = [""] * len(table.rows)
     cells = {k: [str(c) for c in table.cells[where[k]]] if k in where else empty for k in _PARK}
     known, stem = _indicator_table(), normalize_text(Path(path).stem)
@@ -416,7 +416,7 @@ def read_park(path: str | Path) -> pd.DataFrame:
         first.setdefault(key, row)
         records.append((*key, value, unit, cells["source"][i], iso, row))
     if problems:
-        raise _refuse(sorted(problems, key=lambda p: p.row or 0), "the park file was")
+        raise refuse(sorted(problems, key=lambda p: p.row or 0), "the park file was")
     frame = pd.DataFrame(records, columns=list(_PARK))
     frame.attrs["file"] = file
     return frame
@@ -468,7 +468,7 @@ def _gap(c: Criterion, value: float) -> tuple[float, str]:
 def _derived(derived: Mapping[str, Any] | None) -> dict[str, tuple[float, str]]:
     """Derived values checked like template cells, each as (value, evidence); a yes/no
     value may also be a bool or 0/1."""
-    known, found, problems = _indicator_table(), dict[str, tuple[float, str]](), list[_Problem]()
+    known, found, problems = _indicator_table(), dict[str, tuple[float, str]](), list[Problem]()
     for name, item in (derived or {}).items():
         value, evidence = item if isinstance(item, tuple) else (item, "")
         unit = str(known.at[name, "unit"]) if name in known.index else ""
@@ -481,11 +481,11 @@ def _derived(derived: Mapping[str, Any] | None) -> dict[str, tuple[float, str]]:
         if why:
             rule = "bad-value" if unit else "unknown-indicator"
             message = f"{name}: {why}" if unit else why
-            problems.append(_Problem("derived values", None, str(name), rule, message))
+            problems.append(Problem("derived values", None, str(name), rule, message))
         elif not math.isnan(number):
             found[str(name)] = (number, normalize_text(str(evidence)) or "ecocluster data")
     if problems:
-        raise _refuse(problems, "the derived values were")
+        raise refuse(problems, "the derived values were")
     return found
 
 

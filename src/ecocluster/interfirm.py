@@ -59,8 +59,8 @@ from ecocluster.network import (
     _records,
     actor_kinds,
 )
-from ecocluster.network_metrics import _Problem, _read_table, _refuse
 from ecocluster.normalize import fold_key, normalize_text
+from ecocluster.problems import Problem, read_table, refuse
 
 __all__ = [
     "EXCHANGE_KINDS",
@@ -147,7 +147,7 @@ class _Table:
     """A CSV as text cells, columns found case-insensitively, rows as in the spreadsheet."""
 
     def __init__(self, path: str | Path) -> None:
-        self.frame = _read_table(path, (), (), keep_all=True)
+        self.frame = read_table(path, (), (), keep_all=True)
         self.file = str(path)
         self.rows = [int(i) for i in self.frame.index]
         self.where: dict[str, int] = {}
@@ -164,10 +164,10 @@ class _Table:
             return [""] * len(self.rows)
         return [normalize_text(str(v)) for v in self.frame.iloc[:, position]]
 
-    def require(self, names: Sequence[str], problems: list[_Problem]) -> bool:
+    def require(self, names: Sequence[str], problems: list[Problem]) -> bool:
         missing = [name for name in names if not self.has(name)]
         problems += [
-            _Problem(self.file, 1, name, "missing-column", f"the header has no {name!r} column")
+            Problem(self.file, 1, name, "missing-column", f"the header has no {name!r} column")
             for name in missing
         ]
         return not missing
@@ -199,7 +199,7 @@ def _exchange_kind(text: str) -> str:
 
 
 # --------------------------------------------------------------------- actors
-def _read_actor_file(path: str | Path, problems: list[_Problem]) -> pd.DataFrame | None:
+def _read_actor_file(path: str | Path, problems: list[Problem]) -> pd.DataFrame | None:
     table = _Table(path)
     file = table.file
     if not table.require(("id",), problems):
@@ -212,24 +212,24 @@ def _read_actor_file(path: str | Path, problems: list[_Problem]) -> pd.DataFrame
     for i, row in enumerate(table.rows):
         actor, kind = ids[i], kind_cells[i] or "enterprise"
         if not actor:
-            problems.append(_Problem(file, row, "id", "empty-id", "the actor has no id"))
+            problems.append(Problem(file, row, "id", "empty-id", "the actor has no id"))
         elif actor in seen:
             message = f"actor {actor!r} is listed again (first in row {seen[actor]})"
-            problems.append(_Problem(file, row, "id", "duplicate-actor", message))
+            problems.append(Problem(file, row, "id", "duplicate-actor", message))
         seen.setdefault(actor, row)
         if kind not in kinds.index:
             message = f"unknown actor kind {kind!r}; known kinds: {', '.join(kinds.index)}"
-            problems.append(_Problem(file, row, "kind", "unknown-actor-kind", message))
+            problems.append(Problem(file, row, "kind", "unknown-actor-kind", message))
             zone, place = zones[i] or "core", places[i] or "unknown"
         else:
             zone = zones[i] or str(kinds.at[kind, "zone"])
             place = places[i] or str(kinds.at[kind, "geography"])
         if zone not in ZONES:
             message = f"unknown zone {zone!r}; zones: {', '.join(ZONES)}"
-            problems.append(_Problem(file, row, "zone", "unknown-zone", message))
+            problems.append(Problem(file, row, "zone", "unknown-zone", message))
         if place not in GEOGRAPHIES:
             message = f"unknown geography {place!r}; geographies: {', '.join(GEOGRAPHIES)}"
-            problems.append(_Problem(file, row, "geography", "unknown-geography", message))
+            problems.append(Problem(file, row, "geography", "unknown-geography", message))
         records.append((actor, labels[i] or actor, kind, zone, place, clusters[i]))
     actors = pd.DataFrame(records, columns=list(columns))
     for name, values in table.extras(columns, _ACTOR_NAMES).items():
@@ -271,7 +271,7 @@ def _hint(actor: str, folded: dict[str, str]) -> str:
 
 
 def _read_exchanges(
-    table: _Table, names: _Columns, known: list[str] | None, problems: list[_Problem]
+    table: _Table, names: _Columns, known: list[str] | None, problems: list[Problem]
 ) -> pd.DataFrame:
     file = table.file
     suppliers, receivers = table.cells(names.supplier), table.cells(names.receiver)
@@ -287,33 +287,33 @@ def _read_exchanges(
         for column, actor in ((names.supplier, supplier), (names.receiver, receiver)):
             if not actor:
                 message = f"the exchange has no {column}"
-                problems.append(_Problem(file, row, column, "empty-endpoint", message))
+                problems.append(Problem(file, row, column, "empty-endpoint", message))
             elif ids is not None and actor not in ids:
                 message = f"{column} {actor!r} is not in the actor file{_hint(actor, folded)}"
-                problems.append(_Problem(file, row, column, "dangling-endpoint", message))
+                problems.append(Problem(file, row, column, "dangling-endpoint", message))
         if supplier and supplier == receiver:
             message = f"the exchange goes from {supplier!r} to itself"
-            problems.append(_Problem(file, row, names.receiver, "self-loop", message))
+            problems.append(Problem(file, row, names.receiver, "self-loop", message))
         kind = _exchange_kind(kinds[i])
         if not kind:
             message = f"the exchange has no kind; kinds: {', '.join(EXCHANGE_KINDS)}"
-            problems.append(_Problem(file, row, names.kind, "empty-kind", message))
+            problems.append(Problem(file, row, names.kind, "empty-kind", message))
         elif kind not in EXCHANGE_KINDS:
             message = f"unknown exchange kind {kinds[i]!r}; kinds: {', '.join(EXCHANGE_KINDS)}"
-            problems.append(_Problem(file, row, names.kind, "unknown-exchange-kind", message))
+            problems.append(Problem(file, row, names.kind, "unknown-exchange-kind", message))
         year = _check_year(years[i])
         if year is None:
             message = (
                 f"year {years[i]!r} is not a whole number from {YEARS[0]} to {YEARS[1]} "
                 "(the year the exchange began)"
             )
-            problems.append(_Problem(file, row, names.year, "bad-year", message))
+            problems.append(Problem(file, row, names.year, "bad-year", message))
         weight = 1.0
         if weights is not None:
             parsed = _number(weights[i])
             if parsed is None or parsed <= 0:
                 message = f"weight {weights[i]!r} is not a positive number"
-                problems.append(_Problem(file, row, names.weight, "bad-weight", message))
+                problems.append(Problem(file, row, names.weight, "bad-weight", message))
             else:
                 weight = parsed
         when = None if year is None or np.isnan(year) else year
@@ -323,7 +323,7 @@ def _read_exchanges(
                 f"the exchange {supplier!r} → {receiver!r} ({kind}, {materials[i]!r}, "
                 f"{years[i] or 'no year'}) repeats row {seen[key]}"
             )
-            problems.append(_Problem(file, row, names.supplier, "duplicate-exchange", message))
+            problems.append(Problem(file, row, names.supplier, "duplicate-exchange", message))
         seen.setdefault(key, row)
         rows.append(
             {
@@ -392,7 +392,7 @@ def read_interfirm_network(
     Every problem of both files is reported in one error; see the module doc for the rules
     and for what the network holds.
     """
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     actor_table = _read_actor_file(actors, problems) if actors is not None else None
     table = _Table(path)
     names = _Columns(supplier, receiver, kind, material, year, weight)
@@ -400,11 +400,11 @@ def read_interfirm_network(
     required += [n for n, default in ((material, "material"), (year, "year")) if n != default]
     required += [weight] if weight else []
     if not table.require(required, problems):
-        raise _refuse(problems, "the inter-firm network was")
+        raise refuse(problems, "the inter-firm network was")
     known = [str(a) for a in actor_table["id"]] if actor_table is not None else None
     exchanges = _read_exchanges(table, names, known, problems)
     if problems:
-        raise _refuse(problems, "the inter-firm network was")
+        raise refuse(problems, "the inter-firm network was")
     if actor_table is None:
         pairs = zip(exchanges["source"], exchanges["target"], strict=True)
         actor_table = _default_actors(list(dict.fromkeys(str(a) for p in pairs for a in p)))

@@ -64,8 +64,8 @@ import numpy as np
 import pandas as pd
 
 from ecocluster.errors import InputError, ReadError
-from ecocluster.network_metrics import _Problem, _refuse
 from ecocluster.normalize import fold_key, normalize_text, read_utf8_text
+from ecocluster.problems import Problem, refuse
 
 __all__ = [
     "HEADER_ALIASES",
@@ -381,7 +381,7 @@ class _Check:
 
     def __init__(self, table: _Table, texts: dict[str, np.ndarray]) -> None:
         self.table, self.texts = table, texts
-        self.problems: list[_Problem] = []
+        self.problems: list[Problem] = []
 
     def flag(self, mask: Any, column: str, rule: str, message: str, **fields: Any) -> None:
         """A problem for every row where `mask` holds.
@@ -393,13 +393,13 @@ class _Check:
             values = {name: array[position] for name, array in fields.items()}
             text = message.format(text=self.texts[column][position], **values)
             row = int(self.table.rows[position])
-            self.problems.append(_Problem(self.table.file, row, column, rule, text))
+            self.problems.append(Problem(self.table.file, row, column, rule, text))
 
 
 def _columns(table: _Table) -> dict[str, np.ndarray]:
     """The cells of each known column; every missing or doubled column is one problem."""
     found: dict[str, int] = {}
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     for position, header in enumerate(table.headers):
         name = HEADER_ALIASES.get(fold_key(header)) if header else None
         if name is None:
@@ -407,15 +407,15 @@ def _columns(table: _Table) -> dict[str, np.ndarray]:
         if name in found:
             first = table.headers[found[name]]
             message = f"columns {first!r} and {header!r} both give the {name}"
-            problems.append(_Problem(table.file, table.header_row, header, "duplicate", message))
+            problems.append(Problem(table.file, table.header_row, header, "duplicate", message))
             continue
         found[name] = position
     for name in REQUIRED:
         if name not in found:
             message = f"the header has no {name!r} column"
-            problems.append(_Problem(table.file, table.header_row, name, "missing-column", message))
+            problems.append(Problem(table.file, table.header_row, name, "missing-column", message))
     if problems:
-        raise _refuse(problems, "the file was")
+        raise refuse(problems, "the file was")
     empty = np.full(len(table.rows), "", dtype=object)
     return {name: table.cells[found[name]] if name in found else empty for name in SAMPLE_COLUMNS}
 
@@ -487,7 +487,7 @@ def read_samples(path: str | Path, *, parameters: pd.DataFrame | None = None) ->
     if check.problems:
         order = {name: position for position, name in enumerate(SAMPLE_COLUMNS)}
         check.problems.sort(key=lambda p: (p.row or 0, order.get(p.column or "", 99)))
-        raise _refuse(check.problems, "the file was")
+        raise refuse(check.problems, "the file was")
     text = {name: texts[name] for name in ("site", "cluster", "class", "method", "laboratory")}
     text.update(parameter=parameter, unit=unit, averaging=averaging, original_unit=texts["unit"])
     columns: dict[str, Any] = {name: _category(values) for name, values in text.items()}

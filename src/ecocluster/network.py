@@ -63,15 +63,13 @@ from ecocluster.errors import InputError
 from ecocluster.indices import _Answers, english_label, group_labels
 from ecocluster.instrument import Instrument
 from ecocluster.network_metrics import (
-    _Problem,
-    _read_table,
-    _refuse,
     compute_network_summary,
     compute_node_metrics,
     metrics_from_edges,
     rank_outreach,
     read_edge_list,
 )
+from ecocluster.problems import Problem, read_table, refuse
 
 __all__ = [
     "ACTOR_COLUMNS",
@@ -597,12 +595,12 @@ def _join_firms(actors: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
 def read_ties(path: str | Path) -> pd.DataFrame:
     """A tie list (columns source, target, kind and optionally initiator, importance, year),
     as text; `extend_network` checks the values. The index is the spreadsheet row."""
-    return _read_table(path, ("source", "target", "kind"), ("initiator", "importance", "year"))
+    return read_table(path, ("source", "target", "kind"), ("initiator", "importance", "year"))
 
 
 def read_actors(path: str | Path) -> pd.DataFrame:
     """An actor list (columns id, label, kind and optionally zone, geography, cluster)."""
-    return _read_table(path, ("id", "label", "kind"), ("zone", "geography", "cluster"))
+    return read_table(path, ("id", "label", "kind"), ("zone", "geography", "cluster"))
 
 
 def _rows(frame: pd.DataFrame) -> list[int]:
@@ -618,15 +616,15 @@ def _text(frame: pd.DataFrame, column: str) -> list[str]:
     return ["" if pd.isna(v) else str(v).strip() for v in frame[column]]
 
 
-def _check_columns(frame: pd.DataFrame, file: str, required: Sequence[str]) -> list[_Problem]:
+def _check_columns(frame: pd.DataFrame, file: str, required: Sequence[str]) -> list[Problem]:
     return [
-        _Problem(file, 1, name, "missing-column", f"the table has no {name!r} column")
+        Problem(file, 1, name, "missing-column", f"the table has no {name!r} column")
         for name in required
         if name not in frame.columns
     ]
 
 
-def _new_actors(actors: pd.DataFrame, known: set[str], problems: list[_Problem]) -> pd.DataFrame:
+def _new_actors(actors: pd.DataFrame, known: set[str], problems: list[Problem]) -> pd.DataFrame:
     file = str(actors.attrs.get("file", "actors"))
     problems += _check_columns(actors, file, ("id", "label", "kind"))
     if problems:
@@ -640,27 +638,27 @@ def _new_actors(actors: pd.DataFrame, known: set[str], problems: list[_Problem])
     for i, row in enumerate(_rows(actors)):
         actor, kind = ids[i], kind_values[i]
         if not actor:
-            problems.append(_Problem(file, row, "id", "empty-id", "the actor has no id"))
+            problems.append(Problem(file, row, "id", "empty-id", "the actor has no id"))
             continue
         if actor in seen:
             message = f"actor {actor!r} is listed again (first in row {seen[actor]})"
-            problems.append(_Problem(file, row, "id", "duplicate-actor", message))
+            problems.append(Problem(file, row, "id", "duplicate-actor", message))
         elif actor in known:
             message = f"actor {actor!r} is already in the network"
-            problems.append(_Problem(file, row, "id", "duplicate-actor", message))
+            problems.append(Problem(file, row, "id", "duplicate-actor", message))
         seen.setdefault(actor, row)
         if kind not in kinds.index:
             message = f"unknown actor kind {kind!r}; known kinds: {', '.join(kinds.index)}"
-            problems.append(_Problem(file, row, "kind", "unknown-actor-kind", message))
+            problems.append(Problem(file, row, "kind", "unknown-actor-kind", message))
             continue
         zone = zones[i] or str(kinds.at[kind, "zone"])
         if zone not in ZONES:
             message = f"unknown zone {zone!r}; zones: {', '.join(ZONES)}"
-            problems.append(_Problem(file, row, "zone", "unknown-zone", message))
+            problems.append(Problem(file, row, "zone", "unknown-zone", message))
         place = places[i] or str(kinds.at[kind, "geography"])
         if place not in GEOGRAPHIES:
             message = f"unknown geography {place!r}; geographies: {', '.join(GEOGRAPHIES)}"
-            problems.append(_Problem(file, row, "geography", "unknown-geography", message))
+            problems.append(Problem(file, row, "geography", "unknown-geography", message))
         out.append(
             {
                 "id": actor,
@@ -683,7 +681,7 @@ def _number(text: str) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def _new_ties(ties: pd.DataFrame, known: set[str], problems: list[_Problem]) -> pd.DataFrame:
+def _new_ties(ties: pd.DataFrame, known: set[str], problems: list[Problem]) -> pd.DataFrame:
     file = str(ties.attrs.get("file", "ties"))
     problems += _check_columns(ties, file, ("source", "target", "kind"))
     if problems:
@@ -705,33 +703,33 @@ def _new_ties(ties: pd.DataFrame, known: set[str], problems: list[_Problem]) -> 
                     if actor
                     else f"the tie has no {column}"
                 )
-                problems.append(_Problem(file, row, column, "dangling-endpoint", message))
+                problems.append(Problem(file, row, column, "dangling-endpoint", message))
         if source and source == target:
             message = f"the tie joins {source!r} to itself"
-            problems.append(_Problem(file, row, "target", "self-loop", message))
+            problems.append(Problem(file, row, "target", "self-loop", message))
         if kind not in TIE_KINDS:
             message = f"unknown tie kind {kind!r}; kinds: {', '.join(TIE_KINDS)}"
-            problems.append(_Problem(file, row, "kind", "unknown-tie-kind", message))
+            problems.append(Problem(file, row, "kind", "unknown-tie-kind", message))
         key = (source, target, kind)
         if key in seen:
             message = (
                 f"the tie {source!r} → {target!r} ({kind}) repeats row {seen[key]}; "
                 f"rows {seen[key]} and {row} are duplicates"
             )
-            problems.append(_Problem(file, row, "source", "duplicate-tie", message))
+            problems.append(Problem(file, row, "source", "duplicate-tie", message))
         seen.setdefault(key, row)
         initiator = initiators[i] or "unknown"
         if initiator not in INITIATORS:
             message = f"unknown initiator {initiator!r}; initiators: {', '.join(INITIATORS)}"
-            problems.append(_Problem(file, row, "initiator", "unknown-initiator", message))
+            problems.append(Problem(file, row, "initiator", "unknown-initiator", message))
         importance = _number(scores[i]) if scores[i] else np.nan
         if importance is None or not (np.isnan(importance) or 1 <= importance <= 10):
             message = f"importance {scores[i]!r} is not a number from 1 to 10"
-            problems.append(_Problem(file, row, "importance", "importance-range", message))
+            problems.append(Problem(file, row, "importance", "importance-range", message))
         year = _number(years[i]) if years[i] else np.nan
         if year is None or not (np.isnan(year) or float(year).is_integer()):
             message = f"year {years[i]!r} is not a whole number"
-            problems.append(_Problem(file, row, "year", "bad-year", message))
+            problems.append(Problem(file, row, "year", "bad-year", message))
         out.append(
             {
                 "source": source,
@@ -757,7 +755,7 @@ def extend_network(
     column, rule), and then nothing is applied: the given network is never changed. A tie
     already in the network (same source, target and kind) is aggregated with it.
     """
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     known = set(network.actors["id"])
     added = (
         _new_actors(actors, known, problems)
@@ -766,7 +764,7 @@ def extend_network(
     )
     new_ties = _new_ties(ties, known | set(added["id"]), problems)
     if problems:
-        raise _refuse(problems, "the tie list was")
+        raise refuse(problems, "the tie list was")
     merged_actors = pd.concat(
         [network.actors, added.astype({"mentions": np.int64})], ignore_index=True
     )

@@ -62,8 +62,6 @@ Conventions, chosen so that the numbers mean the same on any network:
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
 from collections.abc import Sequence
@@ -77,7 +75,9 @@ import numpy as np
 import pandas as pd
 
 from ecocluster.errors import InputError
-from ecocluster.normalize import read_utf8_text
+from ecocluster.problems import Problem as _Problem
+from ecocluster.problems import read_table as _read_table
+from ecocluster.problems import refuse as _refuse
 
 if TYPE_CHECKING:
     from ecocluster.network import Network
@@ -104,95 +104,6 @@ THREADS: Final = 4
 _CHUNK: Final = 8
 #: Problems listed in one error; the rest are counted.
 SHOWN_PROBLEMS: Final = 20
-
-
-# --------------------------------------------------------------------- reading tables
-@dataclass(frozen=True)
-class _Problem:
-    file: str
-    row: int | None
-    column: str | None
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message} [{self.rule}]"
-
-
-def _refuse(problems: Sequence[_Problem], what: str) -> InputError:
-    """One error listing the first problems and counting the rest.
-
-    The error's file, row, column and rule are those of the first problem, and its message
-    ends with that problem, so that the rule printed after it belongs to it.
-    """
-    first = problems[0]
-    if len(problems) == 1:
-        message = f"{first.message} ({what} refused, nothing was applied)"
-    else:
-        shown = "\n".join(f"  {p}" for p in problems[:SHOWN_PROBLEMS])
-        hidden = len(problems) - SHOWN_PROBLEMS
-        more = f"\n  and {hidden} more" if hidden > 0 else ""
-        message = (
-            f"{what} refused, nothing was applied; {len(problems)} problems:\n{shown}{more}\n"
-            f"first problem: {first.message}"
-        )
-    return InputError(message, file=first.file, row=first.row, column=first.column, rule=first.rule)
-
-
-def _read_table(
-    path: str | Path, required: Sequence[str], optional: Sequence[str], *, keep_all: bool = False
-) -> pd.DataFrame:
-    """A small CSV as text: UTF-8 (BOM or not), comma, semicolon or tab.
-
-    Column names match case-insensitively and take the spelling asked for; the index is
-    the spreadsheet row (header = 1) and ``attrs["file"]`` the file's name, so that later
-    checks can say where a value is. Missing optional columns are added empty; other
-    columns are dropped unless `keep_all`.
-    """
-    file = str(path)
-    text = read_utf8_text(path)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise InputError(f"the CSV is malformed: {error}", file=file, rule="csv") from None
-    if not records or not any(cell.strip() for cell in records[0]):
-        raise InputError("the file has no header row", file=file, row=1, rule="empty")
-    names = [n.strip() for n in records[0]]
-    where = {n.lower(): i for i, n in reversed(list(enumerate(names)))}
-    problems = [
-        _Problem(file, 1, name, "missing-column", f"the header has no {name!r} column")
-        for name in required
-        if name.lower() not in where
-    ]
-    if problems:
-        raise _refuse(problems, "the file was")
-    asked = [*required, *[c for c in optional if c.lower() in where]]
-    positions = [where[c.lower()] for c in asked]
-    if keep_all:
-        extra = [i for i in range(len(names)) if i not in positions and names[i]]
-        asked += [names[i] for i in extra]
-        positions += extra
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        cells = [c.strip() for c in record] + [""] * max(0, len(names) - len(record))
-        rows.append([cells[i] for i in positions])
-        numbers.append(number)
-    frame = pd.DataFrame(rows, columns=asked, index=pd.Index(numbers, name="row"), dtype=object)
-    for column in optional:
-        if column not in frame.columns:
-            frame[column] = ""
-    frame.attrs["file"] = file
-    return frame
 
 
 # --------------------------------------------------------------------- edge lists

@@ -146,9 +146,9 @@ class _Checker:
     problems: list[Any]
 
     def add(self, line: int | None, column: str, rule: str, message: str) -> None:
-        from ecocluster.network_metrics import _Problem
+        from ecocluster.problems import Problem
 
-        self.problems.append(_Problem(self.file, line, column, rule, message))
+        self.problems.append(Problem(self.file, line, column, rule, message))
 
     def line_of(self, start: int | None, needle: str) -> int | None:
         """The line of the rule starting at `start` that sets the field `needle` (or, when
@@ -274,7 +274,7 @@ def _rule(
 
 def read_rules(path: str | Path | None = None) -> tuple[Rule, ...]:
     """The rules of a TOML file (the bundled ``data/policy/rules.toml`` by default)."""
-    from ecocluster.network_metrics import _refuse
+    from ecocluster.problems import refuse
 
     if path is None:
         bundled = resources.files("ecocluster").joinpath("data", "policy", "rules.toml")
@@ -318,7 +318,7 @@ def read_rules(path: str | Path | None = None) -> tuple[Rule, ...]:
         if found is not None:
             rules.append(found)
     if check.problems:
-        raise _refuse(check.problems, "the rule file was")
+        raise refuse(check.problems, "the rule file was")
     return tuple(rules)
 
 

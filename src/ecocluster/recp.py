@@ -81,8 +81,8 @@ import numpy as np
 import pandas as pd
 
 from ecocluster.errors import InputError, ReadError
-from ecocluster.network_metrics import _Problem, _refuse
 from ecocluster.normalize import fold_key, normalize_text, read_utf8_text
+from ecocluster.problems import Problem, refuse
 from ecocluster.recp_finance import (
     Factors,
     _amounts,
@@ -257,23 +257,23 @@ def _canonical(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     column is a problem."""
     file, header = str(frame.attrs.get("file", table)), int(frame.attrs.get("header_row", 1))
     aliases, names, seen = _vocabulary()[table], {}, set()
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     for column in frame.columns:
         name = aliases.get(_key(column)) or _key(column)
         if not name:
             continue
         if name in seen:
             message = f"two columns give the {name}"
-            problems.append(_Problem(file, header, str(column), "duplicate-column", message))
+            problems.append(Problem(file, header, str(column), "duplicate-column", message))
         elif name in aliases.values():
             names[column] = name
         seen.add(name)
     for name in REQUIRED[table]:
         if name not in names.values():
             message = f"the header has no {name!r} column"
-            problems.append(_Problem(file, header, name, "missing-column", message))
+            problems.append(Problem(file, header, name, "missing-column", message))
     if problems:
-        raise _refuse(problems, "the table was")
+        raise refuse(problems, "the table was")
     out = frame.rename(columns=names).astype(object).map(_cell)
     for name in OPTIONAL[table]:
         if name not in out.columns:
@@ -337,7 +337,7 @@ def read_programme(path: str | Path, *, factors: Factors | None = None) -> Progr
 
 
 # --------------------------------------------------------------------- checking
-class _Problems(list[_Problem]):
+class _Problems(list[Problem]):
     """Problems of all tables, flagged a set of rows at a time."""
 
     def flag(
@@ -350,11 +350,11 @@ class _Problems(list[_Problem]):
         for at in np.flatnonzero(np.asarray(mask, dtype=bool)):
             values = {name: np.asarray(array)[at] for name, array in fields.items()}
             text = message.format(text="" if texts is None else texts[at], **values)
-            self.append(_Problem(file, int(frame.index[int(at)]), column, rule, text))
+            self.append(Problem(file, int(frame.index[int(at)]), column, rule, text))
 
     def header(self, frame: pd.DataFrame, column: str, rule: str, message: str) -> None:
         file, row = str(frame.attrs.get("file", "table")), int(frame.attrs.get("header_row", 1))
-        self.append(_Problem(file, row, column, rule, message))
+        self.append(Problem(file, row, column, rule, message))
 
 
 def _numbers(p: _Problems, frame: pd.DataFrame, column: str, *, required: bool) -> np.ndarray:
@@ -460,13 +460,13 @@ def programme_from_frames(
     """A checked `Programme` from four frames; `InputError` listing every problem."""
     programme, problems = _build((enterprises, baselines, options, status), name, factors)
     if programme is None:
-        raise _refuse(problems, "the programme was")
+        raise refuse(problems, "the programme was")
     return programme
 
 
 def _build(
     tables: tuple[pd.DataFrame | None, ...], name: str, factors: Factors | None
-) -> tuple[Programme | None, list[_Problem]]:
+) -> tuple[Programme | None, list[Problem]]:
     """The programme, or None and every problem, file by file in table order."""
     known, p = factors or read_factors(), _Problems()
     texts = {role: _as_text(table, role) for table, role in zip(tables, TABLES, strict=True)}
@@ -671,7 +671,7 @@ def _status(p: _Problems, t: pd.DataFrame, options: pd.DataFrame) -> pd.DataFram
             why = "is given again" if again else "so the status goes backwards"
             rule = "status-backwards"
         text = f"{now['status']} on {now['date']:%Y-%m-%d} comes after {earlier}, {why}"
-        p.append(_Problem(str(t.attrs["file"]), int(now["row"]), "status", rule, text))
+        p.append(Problem(str(t.attrs["file"]), int(now["row"]), "status", rule, text))
     return usable.drop(columns="rank").reset_index(drop=True)
 
 

@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ecocluster.errors import InputError
-from ecocluster.network_metrics import _Problem, _read_table, _refuse
 from ecocluster.normalize import fold_key, normalize_text
+from ecocluster.problems import Problem, read_table, refuse
 
 __all__ = [
     "AVERAGING",
@@ -109,8 +109,8 @@ def _bundled_parameters() -> pd.DataFrame:
 
 
 def _parse_parameters(path: str | Path) -> pd.DataFrame:
-    table = _read_table(path, PARAMETER_COLUMNS, ())
-    file, problems = str(path), list[_Problem]()
+    table = read_table(path, PARAMETER_COLUMNS, ())
+    file, problems = str(path), list[Problem]()
     units: list[dict[str, str]] = []
     owners: dict[str, list[tuple[str, frozenset[str], int]]] = {}
     first: dict[str, int] = {}
@@ -128,7 +128,7 @@ def _parse_parameters(path: str | Path) -> pd.DataFrame:
             (bad_mass, "molar_mass_g_per_mol", "number", "has a bad molar mass"),
         ]
         problems += [
-            _Problem(file, at, c, rule, f"{pid!r} {m}") for bad, c, rule, m in checks if bad
+            Problem(file, at, c, rule, f"{pid!r} {m}") for bad, c, rule, m in checks if bad
         ]
         first.setdefault(pid, at)
         units.append(dict(zip(media, unit, strict=False)))
@@ -137,10 +137,10 @@ def _parse_parameters(path: str | Path) -> pd.DataFrame:
             for other, other_media, other_at in owners.get(key, []):
                 if other != pid and other_media & set(media):
                     message = f"{key!r} names {pid!r} and {other!r} (row {other_at}) in one medium"
-                    problems.append(_Problem(file, at, "aliases", "ambiguous-alias", message))
+                    problems.append(Problem(file, at, "aliases", "ambiguous-alias", message))
             owners.setdefault(key, []).append((pid, frozenset(media), at))
     if problems:
-        raise _refuse(problems, "the parameter table was")
+        raise refuse(problems, "the parameter table was")
     table["units"] = pd.Series(units, index=table.index, dtype=object)
     table["molar_mass_g_per_mol"] = _numbers(table["molar_mass_g_per_mol"])
     table = table.reset_index().set_index("id")
@@ -179,7 +179,7 @@ def _bundled_limits() -> pd.DataFrame:
 
 
 def _parse_limits(path: str | Path) -> pd.DataFrame:
-    table = _read_table(path, LIMIT_COLUMNS, ("note",))
+    table = read_table(path, LIMIT_COLUMNS, ("note",))
     file = str(path)
     by_medium = _bundled_parameters()["units"].items()
     units = {(str(p), m): u for p, by in by_medium for m, u in by.items()}
@@ -215,17 +215,17 @@ def _parse_limits(path: str | Path) -> pd.DataFrame:
     for rule, mask in masks.items():
         column, message = _LIMIT_RULES[rule]
         for row, r in t[mask.fillna(False).astype(bool)].iterrows():
-            problems.append(_Problem(file, int(str(row)), column, rule, message.format(**r)))
+            problems.append(Problem(file, int(str(row)), column, rule, message.format(**r)))
     table["binding"] = t["binding"].str.lower() == "true"
     table["lower"], table["upper"] = t["_lower"].astype(float), t["_upper"].astype(float)
     table["valid_from"], table["valid_to"] = t["_from"], t["_to"]
     problems += _overlaps(table, file)
     if problems:
-        raise _refuse(sorted(problems, key=lambda p: p.row or 0), "the limits table was")
+        raise refuse(sorted(problems, key=lambda p: p.row or 0), "the limits table was")
     return table
 
 
-def _overlaps(table: pd.DataFrame, file: str) -> list[_Problem]:
+def _overlaps(table: pd.DataFrame, file: str) -> list[Problem]:
     """A problem for each row that starts before an earlier edition of its family ends."""
     key = ["family", "medium", "parameter", "averaging", "class"]
     t = table.assign(
@@ -239,7 +239,7 @@ def _overlaps(table: pd.DataFrame, file: str) -> list[_Problem]:
     problems = []
     for row, r in t[t["valid_from"] < ended].iterrows():
         message = f"{r['standard']} starts before an earlier row of {r['family']} ends"
-        problems.append(_Problem(file, int(str(row)), "valid_from", "overlap", message))
+        problems.append(Problem(file, int(str(row)), "valid_from", "overlap", message))
     return problems
 
 
