@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
+from clirun import run
 from ecocluster.analysis import SurveyAnalysis, analyse_example
-from ecocluster.cli import main
 
 EXAMPLE = ["--example", "red-river-2007"]
 DATA = Path(__file__).parent / "data"
@@ -26,11 +25,6 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture(scope="module")
 def analysis() -> SurveyAnalysis:
     return analyse_example("red-river-2007", fit_models=False)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_compare_shows_the_published_clusters() -> None:

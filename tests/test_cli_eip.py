@@ -7,17 +7,11 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from click.testing import CliRunner
 
-from ecocluster.cli import main
+from clirun import run
 from ecocluster.eip import assess_parks, read_criteria, read_park
 
 DATA = Path(__file__).parent / "data" / "eip"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_criteria_and_template_round_trip(tmp_path: Path) -> None:

@@ -12,18 +12,12 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from click.testing import CliRunner
 
+from clirun import run
 from ecocluster.assessment import assess_samples
-from ecocluster.cli import main
 from ecocluster.monitoring import read_samples
 
 DATA = Path(__file__).parent / "data" / "monitoring"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_assess_prints_the_library_numbers(tmp_path: Path) -> None:

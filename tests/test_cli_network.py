@@ -13,10 +13,9 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
+from clirun import run
 from ecocluster.analysis import SurveyAnalysis, analyse_example
-from ecocluster.cli import main
 from ecocluster.network import compute_node_metrics, rank_outreach
 
 DATA = Path(__file__).parent / "data" / "network"
@@ -26,11 +25,6 @@ EXAMPLE = ["--example", "red-river-2007"]
 @pytest.fixture(scope="module")
 def analysis() -> SurveyAnalysis:
     return analyse_example("red-river-2007", fit_models=False)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_map_writes_svg_and_png(tmp_path: Path) -> None:

@@ -14,19 +14,13 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-from click.testing import CliRunner
 
 from browser import find_chromium, screenshot
-from ecocluster.cli import main
+from clirun import run
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 RECP = Path(__file__).parent / "data" / "recp"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_zone_report_of_the_bundled_programme(tmp_path: Path) -> None:
