@@ -61,6 +61,9 @@ COMMANDS = [
     ["recp", "cost-curve"],
     ["zone"],
     ["zone", "report"],
+    ["symbiosis"],
+    ["symbiosis", "materials"],
+    ["symbiosis", "facility"],
 ]
 
 

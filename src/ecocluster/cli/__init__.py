@@ -10,6 +10,7 @@ from ecocluster.cli import eic as _eic
 from ecocluster.cli import eip as _eip
 from ecocluster.cli import monitor as _monitor
 from ecocluster.cli import network as _network
+from ecocluster.cli import symbiosis as _symbiosis
 from ecocluster.cli import zone as _zone
 from ecocluster.cli.main import main
 
@@ -20,5 +21,6 @@ main.add_command(_monitor.monitor)
 main.add_command(_eip.eip)
 main.add_command(_zone.recp)
 main.add_command(_zone.zone)
+main.add_command(_symbiosis.symbiosis)
 
 __all__ = ["main"]
