@@ -64,6 +64,7 @@ COMMANDS = [
     ["symbiosis"],
     ["symbiosis", "materials"],
     ["symbiosis", "facility"],
+    ["symbiosis", "match"],
 ]
 
 

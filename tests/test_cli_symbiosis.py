@@ -44,3 +44,45 @@ def test_bad_members_file_is_one_clear_error() -> None:
 def test_materials_are_listed() -> None:
     code, stdout, _ = run("symbiosis", "materials")
     assert code == 0 and "sawdust" in stdout.lower()
+
+
+SYMBIOSIS = Path(__file__).parent / "data" / "symbiosis"
+
+
+def test_match_writes_the_optimal_plan_and_its_network(tmp_path: Path) -> None:
+    import networkx as nx
+
+    from ecocluster.symbiosis import read_streams
+    from ecocluster.symbiosis_match import plan_exchanges
+
+    streams_path = SYMBIOSIS / "village_streams.csv"
+    code, stdout, _ = run(
+        "symbiosis", "match", "--streams", str(streams_path), "--transport-cost", "5000", "--json"
+    )
+    assert code == 0, stdout
+    payload = json.loads(stdout)
+    plan = plan_exchanges(read_streams(streams_path), transport_cost_per_tkm=5000)
+    assert payload["totals"]["net_saving"] == plan.totals["net_saving"]
+    folder = tmp_path / "plan"
+    code, stdout, _ = run(
+        "symbiosis", "match", "--streams", str(streams_path), "--transport-cost", "5000",
+        "-o", str(folder),
+    )  # fmt: skip
+    assert code == 0, stdout
+    assert "needs not fully met" in stdout
+    graph = nx.read_graphml(folder / "network.graphml")
+    assert graph.number_of_edges() == len(plan.exchanges)
+    metrics = pd.read_csv(folder / "metrics.csv", encoding="utf-8-sig")
+    assert set(metrics["node"]) == set(graph.nodes)
+
+
+def test_match_refuses_bad_streams_together(tmp_path: Path) -> None:
+    folder = tmp_path / "plan"
+    code, _, stderr = run(
+        "symbiosis", "match", "--streams", str(SYMBIOSIS / "bad_streams.csv"),
+        "--transport-cost", "5000", "-o", str(folder),
+    )  # fmt: skip
+    assert code == 1
+    for rule in ("unknown-material", "negative-quantity", "no-coordinates"):
+        assert rule in stderr
+    assert not folder.exists()

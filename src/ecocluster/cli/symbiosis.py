@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import out, output_option
+from ecocluster.cli.console import out, output_option, steps
 
 
 @click.group()
@@ -106,3 +106,145 @@ def symbiosis_facility(
     out.print(table)
     if output is not None:
         out.print(f"wrote {output}", markup=False)
+
+
+#: How a material group shows in the inter-firm network of a plan.
+GROUP_KINDS = {"solid": "by-product", "liquid": "water", "energy": "energy"}
+
+
+@symbiosis.command("match")
+@click.option(
+    "--streams",
+    "streams_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Streams CSV/XLSX: firm, lat, lon, direction (output/input), material, quantity, "
+    "unit[, price, disposal_cost, virgin_price, quality, ewc, hs].",
+)
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Your own compatibility rules (the bundled rules.csv's columns).",
+)
+@click.option(
+    "--transport-cost",
+    type=click.FloatRange(min=0),
+    required=True,
+    help="Transport cost per tonne-km (m3-km, MWh-km) in the streams' currency.",
+)
+@click.option(
+    "--k", type=click.IntRange(min=1), default=20, show_default=True,
+    help="Candidate partners per output (nearest compatible needs).",
+)  # fmt: skip
+@click.option("--max-km", type=click.FloatRange(min=0), help="Longest exchange, in km.")
+@click.option("--budget", type=click.FloatRange(min=0), help="Cap on total treatment cost.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@output_option(
+    "Folder for exchanges.csv, firms.csv, streams.csv, the plan's network (metrics.csv, "
+    "map.svg/png, network.graphml).",
+    folder=True,
+    required=False,
+)
+def symbiosis_match(
+    streams_path: Path,
+    rules_path: Path | None,
+    transport_cost: float,
+    k: int,
+    max_km: float | None,
+    budget: float | None,
+    as_json: bool,
+    output: Path | None,
+) -> None:
+    """Find the exchanges worth making and the plan that saves most: transport and
+    treatment against disposal and virgin material avoided, within what each firm has and
+    needs. Unmet needs are reported, never an error.
+
+    \b
+    Example:
+      ecocluster symbiosis match --streams village.csv --transport-cost 5000 -o plan/
+    """
+    from ecocluster.symbiosis import read_rules, read_streams
+    from ecocluster.symbiosis_match import plan_exchanges
+
+    with steps("symbiosis") as step:
+        step("reading the streams")
+        streams = read_streams(streams_path)
+        rules = read_rules(rules_path) if rules_path is not None else None
+        step("candidates and the optimal plan")
+        plan = plan_exchanges(
+            streams,
+            transport_cost_per_tkm=transport_cost,
+            budget=budget,
+            rules=rules,
+            k=k,
+            max_km=max_km,
+        )
+        if output is not None:
+            step("writing the plan and its network")
+            _write_plan(plan, output)
+    if as_json:
+        print(json.dumps(plan.to_json_data(), ensure_ascii=False))
+        return
+    totals = plan.totals
+    out.print(
+        f"{int(totals['exchanges'])} exchanges among {int(totals['firms'])} firms "
+        f"({plan.solver}, {plan.status}): net saving {totals['net_saving']:,.0f} a year, "
+        f"{totals['diverted_t']:,.1f} t kept from disposal, {totals['co2e_avoided_t']:,.1f} "
+        f"tCO2e avoided; {int(totals['inputs_unmet'])} needs not fully met",
+        markup=False,
+    )
+    table = Table("from", "to", "material", "quantity", "km", "net saving")
+    for row in plan.exchanges.itertuples(index=False):
+        table.add_row(
+            Text(str(row.supplier_name or row.supplier_firm)),
+            Text(str(row.receiver_name or row.receiver_firm)),
+            f"{row.output} → {row.input}",
+            f"{row.quantity:,.1f} {row.unit}",
+            f"{row.distance_km:.1f}",
+            f"{row.net_saving:,.0f}",
+        )
+    out.print(table)
+    for warning in plan.warnings:
+        out.print(f"warning: {warning}", markup=False)
+    if output is not None:
+        out.print(f"wrote {output}", markup=False)
+
+
+def _write_plan(plan: object, output: Path) -> None:
+    """The plan's tables, and its exchanges as an inter-firm network with metrics and map."""
+    import pandas as pd
+
+    from ecocluster.interfirm import interfirm_network
+    from ecocluster.interfirm_map import draw_interfirm_map
+    from ecocluster.network import compute_node_metrics
+    from ecocluster.output import staged_folder, write_csv
+    from ecocluster.report.figures import write_figure
+    from ecocluster.symbiosis import read_materials
+    from ecocluster.symbiosis_match import Plan
+
+    assert isinstance(plan, Plan)
+    exchanges = plan.exchanges
+    groups = read_materials()["group"]
+    table = pd.DataFrame(
+        {
+            "source": exchanges["supplier_firm"].astype(str),
+            "target": exchanges["receiver_firm"].astype(str),
+            "kind": exchanges["output"].map(groups).map(GROUP_KINDS).fillna("material"),
+            "material": exchanges["output"].astype(str),
+            "weight": exchanges["quantity"].astype(float),
+        }
+    )
+    with staged_folder(output, "symbiosis plan") as folder:
+        for name, frame in (
+            ("exchanges", exchanges),
+            ("firms", plan.firms),
+            ("streams", plan.streams),
+        ):
+            write_csv(frame, folder / f"{name}.csv")
+        if len(table):
+            network = interfirm_network(table, weighted=True)
+            write_csv(compute_node_metrics(network), folder / "metrics.csv")
+            network.to_graphml(folder / "network.graphml")
+            for suffix in (".svg", ".png"):
+                write_figure(lambda: draw_interfirm_map(network), folder / f"map{suffix}")
