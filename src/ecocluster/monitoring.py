@@ -54,7 +54,7 @@ import functools
 import io
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -396,12 +396,19 @@ class _Check:
             self.problems.append(Problem(self.table.file, row, column, rule, text))
 
 
-def _columns(table: _Table) -> dict[str, np.ndarray]:
-    """The cells of each known column; every missing or doubled column is one problem."""
+def _columns(
+    table: _Table,
+    aliases: Mapping[str, str] | None = None,
+    required: Sequence[str] = REQUIRED,
+    columns: Sequence[str] = SAMPLE_COLUMNS,
+) -> dict[str, np.ndarray]:
+    """The cells of each known column (`aliases`: folded header -> name; default the
+    samples' headers); every missing or doubled column is one problem."""
+    aliases = HEADER_ALIASES if aliases is None else aliases
     found: dict[str, int] = {}
     problems: list[Problem] = []
     for position, header in enumerate(table.headers):
-        name = HEADER_ALIASES.get(fold_key(header)) if header else None
+        name = aliases.get(fold_key(header)) if header else None
         if name is None:
             continue
         if name in found:
@@ -410,14 +417,14 @@ def _columns(table: _Table) -> dict[str, np.ndarray]:
             problems.append(Problem(table.file, table.header_row, header, "duplicate", message))
             continue
         found[name] = position
-    for name in REQUIRED:
+    for name in required:
         if name not in found:
             message = f"the header has no {name!r} column"
             problems.append(Problem(table.file, table.header_row, name, "missing-column", message))
     if problems:
         raise refuse(problems, "the file was")
     empty = np.full(len(table.rows), "", dtype=object)
-    return {name: table.cells[found[name]] if name in found else empty for name in SAMPLE_COLUMNS}
+    return {name: table.cells[found[name]] if name in found else empty for name in columns}
 
 
 def _distinct(values: np.ndarray, function: Callable[[str], Any]) -> np.ndarray:

@@ -75,7 +75,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
-from ecocluster.monitoring import _aliases, _Check, _distinct, _load, _numbers, _Table
+from ecocluster.monitoring import _aliases, _Check, _columns, _distinct, _load, _numbers, _Table
 from ecocluster.normalize import fold_key, normalize_text
 from ecocluster.problems import Problem, read_table, refuse
 
@@ -316,31 +316,6 @@ def _frame_table(frame: pd.DataFrame) -> _Table:
     return table
 
 
-def _columns(table: _Table) -> dict[str, np.ndarray]:
-    """The cells of each known column; every missing or doubled column is one problem."""
-    found: dict[str, int] = {}
-    problems: list[Problem] = []
-    for position, header in enumerate(table.headers):
-        name = _HEADERS.get(fold_key(header)) if header else None
-        if name is None:
-            continue
-        if name in found:
-            first = table.headers[found[name]]
-            message = f"columns {first!r} and {header!r} both give the {name}"
-            problems.append(Problem(table.file, table.header_row, header, "duplicate", message))
-            continue
-        found[name] = position
-    for name in _REQUIRED:
-        if name not in found:
-            message = f"the header has no {name!r} column"
-            problems.append(Problem(table.file, table.header_row, name, "missing-column", message))
-    if problems:
-        raise refuse(problems, "the file was")
-    empty = np.full(len(table.rows), "", dtype=object)
-    names = {*_HEADERS.values()}
-    return {name: table.cells[found[name]] if name in found else empty for name in names}
-
-
 def read_streams(
     source: str | Path | pd.DataFrame, *, materials: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -354,7 +329,7 @@ def read_streams(
     else:
         table = _load(Path(source), str(source))
     materials = read_materials() if materials is None else materials
-    texts = _columns(table)
+    texts = _columns(table, _HEADERS, _REQUIRED, list(dict.fromkeys(_HEADERS.values())))
     check = _Check(table, texts)
     for name in ("firm", "direction", "material", "quantity", "unit"):
         check.flag(texts[name] == "", name, "required", f"the {name} is empty")
