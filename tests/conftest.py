@@ -1,4 +1,6 @@
-"""Shared fixtures: a database URL for each backend, and synthetic survey responses.
+"""Shared fixtures: a database URL for each backend, synthetic survey responses, and the
+bundled 2007 example analysed (`instrument`, `wide`, `analysis`, `evidence`; a module's own
+fixture of the same name wins).
 
 `store_url` runs a test on SQLite (a file in the test's temporary folder) and on
 PostgreSQL when ``ECOCLUSTER_TEST_POSTGRES_URL`` names a server (``.ci/postgres.sh``
@@ -12,12 +14,16 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from ecocluster.analysis import SurveyAnalysis
 
 from ecocluster.instrument import Instrument, load_instrument
 from ecocluster.survey.responses import Responses
@@ -149,3 +155,27 @@ def synthetic(instrument: Instrument) -> SyntheticResponses:
         return synthetic_responses(instrument, firms, **options)  # type: ignore[arg-type]
 
     return make
+
+
+# --------------------------------------------------------------------- the 2007 example
+@pytest.fixture(scope="module")
+def wide(instrument: Instrument) -> pd.DataFrame:
+    from ecocluster.examples import get_example
+    from ecocluster.survey.read import read_responses
+
+    return read_responses(get_example("red-river-2007").responses, instrument).data
+
+
+@pytest.fixture(scope="module")
+def analysis(wide: pd.DataFrame, instrument: Instrument) -> SurveyAnalysis:
+    from ecocluster.analysis import Study, analyse_survey
+
+    study = Study(title="red-river-2007", wave="red-river-2007", instrument="red-river-2007")
+    return analyse_survey(wide, instrument, study=study, fit_models=False)
+
+
+@pytest.fixture(scope="module")
+def evidence(analysis: SurveyAnalysis, wide: pd.DataFrame) -> pd.DataFrame:
+    from ecocluster.eic import compute_cluster_evidence
+
+    return compute_cluster_evidence(analysis, wide=wide)

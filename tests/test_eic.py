@@ -37,7 +37,6 @@ from ecocluster.eic import (
 from ecocluster.errors import InputError
 from ecocluster.examples import get_example
 from ecocluster.instrument import Instrument
-from ecocluster.survey.read import read_responses
 from published_arithmetic import read_example_csv, selected
 
 EXAMPLE = get_example("red-river-2007")
@@ -47,27 +46,6 @@ FOREIGN = ("japan", "europe", "usa", "multinational", "other_asia")
 
 
 # ------------------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="module")
-def instrument() -> Instrument:
-    return EXAMPLE.load_instrument()
-
-
-@pytest.fixture(scope="module")
-def wide(instrument: Instrument) -> pd.DataFrame:
-    return read_responses(EXAMPLE.responses, instrument).data
-
-
-@pytest.fixture(scope="module")
-def analysis(wide: pd.DataFrame, instrument: Instrument) -> SurveyAnalysis:
-    study = Study(title="red-river-2007", wave="red-river-2007", instrument="red-river-2007")
-    return analyse_survey(wide, instrument, study=study, fit_models=False)
-
-
-@pytest.fixture(scope="module")
-def evidence(analysis: SurveyAnalysis, wide: pd.DataFrame) -> pd.DataFrame:
-    return compute_cluster_evidence(analysis, wide=wide)
-
-
 @pytest.fixture(scope="module")
 def raw() -> pd.DataFrame:
     """The example's answers as text, read without ecocluster."""

@@ -45,6 +45,7 @@ from ecocluster.interfirm_map import (
 )
 from ecocluster.network import ACTOR_COLUMNS, TIE_COLUMNS
 from ecocluster.network_metrics import compute_node_metrics
+from graph_files import comparable_attributes as _attributes
 
 DATA = Path(__file__).parent / "data" / "interfirm"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -301,20 +302,6 @@ def test_kalundborg_metrics_equal_networkx(kalundborg: InterfirmNetwork) -> None
     reference = nx.betweenness_centrality(graph.to_undirected(), normalized=False)
     assert table["betweenness"].to_dict() == pytest.approx(reference)
     assert table["betweenness"].idxmax() == "asnaes"
-
-
-def _attributes(data: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "id":  # the GEXF reader adds the edge id
-            continue
-        if isinstance(value, float) and math.isnan(value):
-            out[key] = "NaN"
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[key] = float(value)  # GEXF's edge weight is a float by specification
-        else:
-            out[key] = value
-    return out
 
 
 @pytest.mark.parametrize("name", ["kalundborg", "small"])

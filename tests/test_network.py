@@ -41,6 +41,7 @@ from ecocluster.network_metrics import (
     read_edge_list,
 )
 from ecocluster.survey.read import read_responses
+from graph_files import comparable_attributes as _attributes
 
 DATA = Path(__file__).parent / "data" / "network"
 
@@ -201,20 +202,6 @@ def test_synthetic_national_network_builds() -> None:
 
 
 # --------------------------------------------------------------------- files
-def _attributes(data: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "id":  # the GEXF reader adds the edge id
-            continue
-        if isinstance(value, float) and math.isnan(value):
-            out[key] = "NaN"
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[key] = float(value)  # GEXF's edge weight is a float by specification
-        else:
-            out[key] = value
-    return out
-
-
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_round_trip(network: Network, tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"network.{fmt}"

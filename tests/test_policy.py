@@ -16,11 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ecocluster.analysis import Study, SurveyAnalysis, analyse_survey
+from ecocluster.analysis import SurveyAnalysis
 from ecocluster.eic import compute_cluster_evidence, indicators, published_profiles
 from ecocluster.errors import InputError
 from ecocluster.examples import get_example
-from ecocluster.instrument import Instrument
 from ecocluster.policy import (
     OPERATORS,
     STREAMS,
@@ -30,7 +29,6 @@ from ecocluster.policy import (
     recommend,
     rules_table,
 )
-from ecocluster.survey.read import read_responses
 
 EXAMPLE = get_example("red-river-2007")
 CLUSTERS = ("bat_trang", "dong_ky", "van_phuc")
@@ -42,27 +40,6 @@ intervention = "Do something."
 source = "somewhere"
 all = [{ indicator = "loan_share", op = "<", value = 25 }]
 """
-
-
-@pytest.fixture(scope="module")
-def instrument() -> Instrument:
-    return EXAMPLE.load_instrument()
-
-
-@pytest.fixture(scope="module")
-def wide(instrument: Instrument) -> pd.DataFrame:
-    return read_responses(EXAMPLE.responses, instrument).data
-
-
-@pytest.fixture(scope="module")
-def analysis(wide: pd.DataFrame, instrument: Instrument) -> SurveyAnalysis:
-    study = Study(title="red-river-2007", wave="red-river-2007", instrument="red-river-2007")
-    return analyse_survey(wide, instrument, study=study, fit_models=False)
-
-
-@pytest.fixture(scope="module")
-def evidence(analysis: SurveyAnalysis, wide: pd.DataFrame) -> pd.DataFrame:
-    return compute_cluster_evidence(analysis, wide=wide)
 
 
 @pytest.fixture(scope="module")
