@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+import ecocluster.figure_style as figure_style
 import ecocluster.report.html as report_html
 from browser import dump_dom, print_pdf, require_chromium, screenshot
 from ecocluster.report import (
@@ -775,7 +776,7 @@ def _comments(svg: str) -> list[str]:
 def test_log_axis_ticks_leave_labels_over_any_range(
     low: float, high: float, expected: list[float]
 ) -> None:
-    ticks = figures._PlainLogLocator().tick_values(low, high)
+    ticks = figure_style.PlainLogLocator().tick_values(low, high)
     assert ticks.tolist() == pytest.approx(expected)
 
 
@@ -809,11 +810,11 @@ def test_grouped_bar_wraps_a_long_axis_label_and_boxes_value_labels() -> None:
     assert all(len(line) <= 40 for line in lines)
     # Each of the six value labels sits on a white box above the reference line.
     assert svg.count("fill: #ffffff; opacity: 0.85") == 6
-    with matplotlib.rc_context(figures._STYLE):
-        figure = Figure(figsize=(figures.WIDTH_INCHES, 3.2), layout="constrained")
+    with matplotlib.rc_context(figure_style.STYLE):
+        figure = Figure(figsize=(figure_style.WIDTH_INCHES, 3.2), layout="constrained")
         axes = figure.add_subplot()
         axes.set_ylabel(label)
-        figures._fit_axis_label(figure, axes.yaxis.label, figures._label_room(3.2))
+        figure_style.fit_axis_label(figure, axes.yaxis.label, figure_style.label_room(3.2))
         figure.draw_without_rendering()
         extent = axes.yaxis.label.get_window_extent()
         assert extent.y0 >= 0 and extent.y1 <= figure.bbox.height

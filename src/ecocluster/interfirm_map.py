@@ -22,7 +22,7 @@ a node. Decisions:
   actors that joined that year are drawn in orange. `draw_growth_panels` sets such maps side
   by side; `draw_network_growth` charts the cumulative exchanges and actors.
 
-The drawing follows the report's house style (`ecocluster.report.figures`): matplotlib
+The drawing follows the report's house style (`ecocluster.figure_style`): matplotlib
 without pyplot, DejaVu Sans, Okabe-Ito colours, text as paths and deterministic SVG.
 """
 
@@ -43,19 +43,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
-from ecocluster.interfirm import EXCHANGE_KINDS, compute_network_growth
-from ecocluster.network import Network
-from ecocluster.report.figures import (
-    _STYLE,
+from ecocluster.figure_style import (
     PALETTE,
+    STYLE,
     WIDTH_INCHES,
-    _legend_above,
-    _svg,
-    _text,
-    _value_axis,
-    _wrapped,
+    legend_above,
+    plain_text,
+    svg_text,
+    value_axis,
+    wrapped_text,
     write_figure,
 )
+from ecocluster.interfirm import EXCHANGE_KINDS, compute_network_growth
+from ecocluster.network import Network
 
 __all__ = [
     "KEY_LIMIT",
@@ -138,7 +138,7 @@ def _layout(network: Network) -> list[_Node]:
 
 def _label_text(node: _Node) -> str:
     when = f"since {node.joined:.0f}" if not math.isnan(node.joined) else "no dated exchange"
-    return f"{_wrapped(node.label, _LABEL_CHARS)}\n{when}"
+    return f"{wrapped_text(node.label, _LABEL_CHARS)}\n{when}"
 
 
 def _columns(nodes: list[_Node]) -> dict[str, tuple[float, float, str]]:
@@ -259,7 +259,7 @@ def _key_lines(network: Network, ties: pd.DataFrame) -> list[tuple[str, str]]:
         supplier = _cut(labels.get(str(source), str(source)), width)
         receiver = _cut(labels.get(str(target), str(target)), width)
         text = f"{when}  {supplier} → {receiver}: {_cut(str(material or kind), width + 2)}"
-        lines.append((str(kind), _text(text)))
+        lines.append((str(kind), plain_text(text)))
     return lines
 
 
@@ -285,7 +285,7 @@ def draw_interfirm_map(network: Network, *, until: int | None = None, title: str
     ties = _shown_ties(network, until)
     most = max([n.degree for n in nodes] + [1])
     lines = _key_lines(network, ties) if len(ties) <= KEY_LIMIT else []
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(STYLE):
         places = _columns(nodes)
         low = min([-_RADIUS - 0.25] + [y - 0.2 for _, y, _ in places.values()])
         high = max([_RADIUS + 0.25] + [y + 0.2 for _, y, _ in places.values()])
@@ -306,7 +306,7 @@ def draw_interfirm_map(network: Network, *, until: int | None = None, title: str
         axes.set_axis_off()
         if title:
             figure.suptitle(
-                _text(title), y=1 - 0.08 / height, va="top", fontsize=10, fontweight="bold"
+                plain_text(title), y=1 - 0.08 / height, va="top", fontsize=10, fontweight="bold"
             )
         _draw_edges(axes, ties, where, most)
         _draw_nodes(axes, nodes, until, most, labels=True)
@@ -390,11 +390,11 @@ def draw_growth_panels(
     kinds = [k for k in EXCHANGE_KINDS if (network.ties["kind"] == k).any()]
     legend = 0.3 + 0.17 * math.ceil((len(kinds) + 2) / _LEGEND_COLUMNS)
     height = rows * side + head + legend
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(WIDTH_INCHES, height))
         if title:
             figure.suptitle(
-                _text(title), y=1 - 0.05 / height, va="top", fontsize=10, fontweight="bold"
+                plain_text(title), y=1 - 0.05 / height, va="top", fontsize=10, fontweight="bold"
             )
         previous: float = -math.inf
         for i, year in enumerate(chosen):
@@ -433,10 +433,10 @@ def draw_network_growth(growth: pd.DataFrame, *, title: str = "") -> Figure:
     """Cumulative exchanges and actors per year (steps) over the new exchanges of each year
     (bars), from `compute_network_growth`; undated exchanges are counted in a note."""
     undated = len(growth.attrs.get("undated_ties", []))
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(WIDTH_INCHES, 2.8), layout="constrained")
         if title:
-            figure.suptitle(_text(title), fontsize=10, fontweight="bold")
+            figure.suptitle(plain_text(title), fontsize=10, fontweight="bold")
         axes = figure.add_subplot()
         if growth.empty:
             axes.set_axis_off()
@@ -457,10 +457,10 @@ def draw_network_growth(growth: pd.DataFrame, *, title: str = "") -> Figure:
         axes.set_xlim(years[0] - 0.8, years[-1] + 0.8 + 0.04 * (years[-1] - years[0] + 1))
         axes.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         axes.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:.0f}"))
-        _value_axis(axes.yaxis, integers=True)
+        value_axis(axes.yaxis, integers=True)
         axes.set_ylabel("Count")
         axes.yaxis.grid(True, color="#DDDDDD", linewidth=0.6)
-        _legend_above(axes, 3)
+        legend_above(axes, 3)
         if undated:
             figure.text(
                 0.01,
@@ -475,8 +475,8 @@ def draw_network_growth(growth: pd.DataFrame, *, title: str = "") -> Figure:
 
 # --------------------------------------------------------------------- files
 def _svg_of(figure: Figure) -> str:
-    with matplotlib.rc_context(_STYLE):
-        return _svg(figure)
+    with matplotlib.rc_context(STYLE):
+        return svg_text(figure)
 
 
 def interfirm_map_svg(network: Network, **kwargs: Any) -> str:

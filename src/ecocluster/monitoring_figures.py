@@ -16,7 +16,7 @@
 * ``example_campaigns`` / ``load_example_campaign``: the bundled campaigns (folders of
   ``data/examples`` with a ``campaign.json``), read by `read_samples`.
 
-House style of `ecocluster.report.figures`; matplotlib is imported on first use.
+House style of `ecocluster.figure_style`; matplotlib is imported on first use.
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ def draw_site_map(
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    from ecocluster.report.figures import _STYLE, WIDTH_INCHES, _text
+    from ecocluster.figure_style import STYLE, WIDTH_INCHES, plain_text
 
     sites = site_summary.assign(cluster=site_summary["cluster"].astype(object).fillna(""))
     sites["key"] = sites["cluster"].astype(str).map(fold_key)
@@ -213,12 +213,12 @@ def draw_site_map(
     width = (WIDTH_INCHES - 2 * margin - (columns - 1) * gap) / columns
     height, band, top = min(width * 0.78, 3.6), 2.0 if inset else 0.9, 0.4 if title else 0.1
     total = top + band + math.ceil(len(order) / columns) * (height + head) + margin
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(WIDTH_INCHES, total))
         canvas: Any = FigureCanvasAgg(figure)
         renderer = canvas.get_renderer()
         if title:
-            figure.text(0.5, 1 - 0.22 / total, _text(title), **_CENTRE, size=10, weight="bold")
+            figure.text(0.5, 1 - 0.22 / total, plain_text(title), **_CENTRE, size=10, weight="bold")
 
         def panel(x: float, y: float, size: tuple[float, float]) -> Axes:
             rect = (x / WIDTH_INCHES, y / total, size[0] / WIDTH_INCHES, size[1] / total)
@@ -262,7 +262,7 @@ def _draw_panel(
     """Points at their lon/lat (equirectangular, cos-latitude aspect), labels, scale, north."""
     from matplotlib.font_manager import FontProperties
 
-    from ecocluster.report.figures import _text
+    from ecocluster.figure_style import plain_text
 
     (w, h), styles = size, {c[0]: c for c in CLASSES}
     lons, lats = np.array([p[1] for p in points]), np.array([p[2] for p in points])
@@ -277,7 +277,7 @@ def _draw_panel(
     axes.set(xticks=[], yticks=[])
     for spine in axes.spines.values():
         spine.set(visible=True, color="#999999")
-    axes.set_title(_text(name), loc="left", fontsize=9, fontweight="bold", pad=4)
+    axes.set_title(plain_text(name), loc="left", fontsize=9, fontweight="bold", pad=4)
     for _, lon, lat, klass in points:
         _, _, fill, marker = styles.get(klass, CLASSES[-1])
         axes.plot([lon], [lat], marker=marker, markerfacecolor=fill, zorder=3, **_MARK)
@@ -289,7 +289,7 @@ def _draw_panel(
     font, dpi = FontProperties(family="DejaVu Sans", size=_FONT), axes.figure.dpi
     crowd = [int(np.sum(np.hypot(*(inches - p).T) < 0.6)) for p in inches]
     for i in sorted(range(len(points)), key=lambda i: (-crowd[i], points[i][0])):
-        text, (px, py) = _text(points[i][0]), inches[i]
+        text, (px, py) = plain_text(points[i][0]), inches[i]
         tw, th, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
         tw, th = tw / dpi + 0.04, th / dpi + 0.03
         choice = (_RADII[0], 1, 0, (px, py - th / 2, px + tw, py + th / 2))  # if nothing is free
@@ -335,7 +335,7 @@ def _overlap(a: Box, b: Box) -> bool:
 
 def write_site_map(site_summary: pd.DataFrame, path: str | Path, **kwargs: Any) -> Path:
     """`draw_site_map` as .svg or .png, whole or not at all."""
-    from ecocluster.report.figures import write_figure
+    from ecocluster.figure_style import write_figure
 
     return write_figure(lambda: draw_site_map(site_summary, **kwargs), path)
 
@@ -354,7 +354,7 @@ def draw_time_series(
     from matplotlib.lines import Line2D
 
     from ecocluster import standards
-    from ecocluster.report.figures import _STYLE, PALETTE, _figure, _text
+    from ecocluster.figure_style import PALETTE, STYLE, new_figure, plain_text
 
     table = standards.read_limits() if limits is None else limits
     rows = assessed[assessed["site"].astype(str) == normalize_text(site)]
@@ -379,7 +379,7 @@ def draw_time_series(
     groups = list(rows.groupby(rows["averaging"].astype(str), sort=True))
     handles: list[Any] = []
     levels = [rows["value"].to_numpy(float)]
-    with matplotlib.rc_context(_STYLE), _figure(3.4 + 0.5 * len(groups), heading) as figure:
+    with matplotlib.rc_context(STYLE), new_figure(3.4 + 0.5 * len(groups), heading) as figure:
         axes = figure.add_subplot()
         for index, (period, group) in enumerate(groups):
             several = len(groups) > 1
@@ -416,7 +416,7 @@ def draw_time_series(
         years: Any = dates  # untyped in matplotlib's stubs
         axes.xaxis.set_major_locator(years.YearLocator())
         axes.xaxis.set_major_formatter(years.DateFormatter("%Y"))
-        axes.set_ylabel(_text(f"{label} ({_unit_text(unit)})" if _unit_text(unit) else label))
+        axes.set_ylabel(plain_text(f"{label} ({_unit_text(unit)})" if _unit_text(unit) else label))
         axes.grid(axis="y", color="#DDDDDD", linewidth=0.6)
         axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.09), fontsize=7)
     return figure
@@ -495,6 +495,6 @@ def write_time_series(
     assessed: pd.DataFrame, site: str, parameter: str, path: str | Path, **kwargs: Any
 ) -> Path:
     """`draw_time_series` as .svg or .png, whole or not at all."""
-    from ecocluster.report.figures import write_figure
+    from ecocluster.figure_style import write_figure
 
     return write_figure(lambda: draw_time_series(assessed, site, parameter, **kwargs), path)

@@ -25,7 +25,7 @@ right, **regulatory / political-cultural** below and **supplier** on the left. D
   for both, so an actor can be compared with the cluster it serves; edge width grows with
   the number of ties (summed weight) and edge colour says the kind of tie.
 
-The drawing follows the report's house style (`ecocluster.report.figures`): matplotlib
+The drawing follows the report's house style (`ecocluster.figure_style`): matplotlib
 without pyplot, DejaVu Sans, Okabe-Ito colours, text as paths and deterministic SVG.
 """
 
@@ -47,16 +47,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
 
 from ecocluster.errors import InputError
-from ecocluster.network import TIE_KINDS, Network
-from ecocluster.report.figures import (
-    _STYLE,
+from ecocluster.figure_style import (
     PALETTE,
+    STYLE,
     WIDTH_INCHES,
-    _svg,
-    _text,
-    _wrapped,
+    plain_text,
+    svg_text,
+    wrapped_text,
     write_figure,
 )
+from ecocluster.network import TIE_KINDS, Network
 
 __all__ = ["TIE_COLOURS", "draw_network_map", "network_map_svg", "write_network_map"]
 
@@ -102,7 +102,7 @@ _INK: Final = "#333333"
 _GUIDE: Final = "#8A8A8A"
 _NODE_FILL: Final = "#7F7F7F"
 _FONT: Final = 6.5
-_LABEL_BOX: Final = {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85}
+LABEL_BOX: Final = {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85}
 
 
 @dataclass
@@ -371,10 +371,10 @@ def _draw_nodes(axes: Axes, nodes: list[_Node], scale: int, slot: dict[str, int]
         radius = math.sqrt(area * (1.7 if dashed else 1.0) / math.pi) / 72
         if node.is_cluster:
             count = f"{node.firms:,} firm" + ("s" if node.firms != 1 else "")
-            text = f"{_wrapped(node.label, 16)}\n{count}"
+            text = f"{wrapped_text(node.label, 16)}\n{count}"
             weight, size = "bold", 7.0
         else:
-            text = f"{_wrapped(node.label, slot.get(node.zone, 16))} ({node.firms})"
+            text = f"{wrapped_text(node.label, slot.get(node.zone, 16))} ({node.firms})"
             weight, size = "normal", _FONT
         above = node.zone == "knowledge" or node.is_cluster
         y = node.y + (radius + 0.03 if above else -radius - 0.03)
@@ -382,7 +382,7 @@ def _draw_nodes(axes: Axes, nodes: list[_Node], scale: int, slot: dict[str, int]
             "fontsize": size,
             "fontweight": weight,
             "linespacing": 1.0,
-            "bbox": _LABEL_BOX,
+            "bbox": LABEL_BOX,
         }
         axes.text(node.x, y, text, ha="center", va="bottom" if above else "top", zorder=5, **look)
 
@@ -431,7 +431,7 @@ def draw_network_map(network: Network, *, cluster: str | None = None, title: str
     layout. An unknown `cluster` is an `InputError` (rule ``cluster``).
     """
     nodes, edges = _gather(network, cluster)
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(STYLE):
         frame = _layout(nodes)
         legend, head = 1.15, 0.35 if title else 0.08
         plot = frame.top - frame.bottom + 0.1
@@ -444,7 +444,7 @@ def draw_network_map(network: Network, *, cluster: str | None = None, title: str
         axes.set_axis_off()
         if title:
             figure.suptitle(
-                _text(title), y=1 - 0.06 / height, va="top", fontsize=10, fontweight="bold"
+                plain_text(title), y=1 - 0.06 / height, va="top", fontsize=10, fontweight="bold"
             )
         scale = max([n.firms for n in nodes] + [1])
         by_key = {n.key: n for n in nodes}
@@ -478,8 +478,8 @@ def _label_widths(nodes: list[_Node]) -> dict[str, int]:
 def network_map_svg(network: Network, **kwargs: Any) -> str:
     """The map as an ``<svg>`` element: same network, same bytes (see `draw_network_map`)."""
     figure = draw_network_map(network, **kwargs)
-    with matplotlib.rc_context(_STYLE):
-        return _svg(figure)
+    with matplotlib.rc_context(STYLE):
+        return svg_text(figure)
 
 
 def write_network_map(network: Network, path: str | Path, **kwargs: Any) -> Path:

@@ -32,7 +32,7 @@ API (also importable from `ecocluster.recp` where marked *):
   in ``start`` and ``end``; `SAVINGS` lists what can be saved.
 * ``draw_cost_curve(curve, *, title="", ylim=None) -> Figure``, ``write_cost_curve(curve,
   path, **kwargs)``: step bars (width: annual saving, height: cost per unit saved) coloured
-  by category, in the house style of `ecocluster.report.figures`.
+  by category, in the house style of `ecocluster.figure_style`.
 
 Energy and CO2e: fuels to GJ by net calorific value (litres through the table's densities),
 electricity at 3.6 MJ/kWh (final energy); tCO2e = GJ × (CO2 + GWP·CH4 + GWP·N2O) for fuels
@@ -532,12 +532,12 @@ def draw_cost_curve(
     import matplotlib
     from matplotlib.patches import Patch
 
+    from ecocluster.figure_style import PALETTE, STYLE, new_figure, plain_text, value_axis
     from ecocluster.recp import CATEGORIES, CATEGORY_LABELS
-    from ecocluster.report.figures import _STYLE, PALETTE, _figure, _text, _value_axis
 
     unit, currency = str(curve.attrs.get("unit", "")), str(curve.attrs.get("currency", ""))
     colours = dict(zip(CATEGORIES, PALETTE, strict=True))
-    with matplotlib.rc_context(_STYLE), _figure(4.2, title) as figure:
+    with matplotlib.rc_context(STYLE), new_figure(4.2, title) as figure:
         axes = figure.add_subplot()
         if curve.empty:
             axes.set_axis_off()
@@ -555,22 +555,22 @@ def draw_cost_curve(
                 ((curve["cost_per_unit"] < ylim[0]) | (curve["cost_per_unit"] > ylim[1])).sum()
             )
             if cut:
-                axes.text(0.99, 0.02, _text(f"{cut} bars run past the axis (see the table)"),
+                axes.text(0.99, 0.02, plain_text(f"{cut} bars run past the axis (see the table)"),
                           transform=axes.transAxes, ha="right", va="bottom", fontsize=8,
                           color="#444444")  # fmt: skip
-        _value_axis(axes.xaxis)
-        _value_axis(axes.yaxis)
+        value_axis(axes.xaxis)
+        value_axis(axes.yaxis)
         axes.grid(axis="y", color="#DDDDDD", linewidth=0.6)
-        axes.set_xlabel(_text(f"Cumulative annual saving ({unit} per year)"))
-        axes.set_ylabel(_text(f"Cost per {unit} saved ({currency or 'money'})"))
+        axes.set_xlabel(plain_text(f"Cumulative annual saving ({unit} per year)"))
+        axes.set_ylabel(plain_text(f"Cost per {unit} saved ({currency or 'money'})"))
         present = [c for c in CATEGORIES if c in set(curve["category"])]
-        handles = [Patch(color=colours[c], label=_text(CATEGORY_LABELS[c])) for c in present]
+        handles = [Patch(color=colours[c], label=plain_text(CATEGORY_LABELS[c])) for c in present]
         axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncols=2)
     return figure
 
 
 def write_cost_curve(curve: pd.DataFrame, path: str | Path, **kwargs: Any) -> Path:
     """`draw_cost_curve` written to ``.svg`` or ``.png``, whole or not at all."""
-    from ecocluster.report.figures import write_figure
+    from ecocluster.figure_style import write_figure
 
     return write_figure(lambda: draw_cost_curve(curve, **kwargs), path)

@@ -143,9 +143,9 @@ def monitor_assess(
         summarise_exceedance,
         worst_parameters,
     )
+    from ecocluster.figure_style import write_figure
     from ecocluster.json_data import to_json_data
     from ecocluster.monitoring_figures import draw_site_map, summarise_sites, write_geojson
-    from ecocluster.report.figures import write_figure
     from ecocluster.standards import read_limits
 
     classes = _classes(class_values)
@@ -327,8 +327,8 @@ def monitor_map(
       ecocluster monitor map --samples campaign.csv -o sites.geojson
     """
     from ecocluster.assessment import assess_samples
+    from ecocluster.figure_style import write_figure
     from ecocluster.monitoring_figures import draw_site_map, summarise_sites, write_geojson
-    from ecocluster.report.figures import write_figure
     from ecocluster.standards import read_limits
 
     suffix = output.suffix.lower()
@@ -369,8 +369,8 @@ def monitor_series(
           --parameter Cr6+ -o cr6.png
     """
     from ecocluster.assessment import assess_samples
+    from ecocluster.figure_style import write_figure
     from ecocluster.monitoring_figures import draw_time_series
-    from ecocluster.report.figures import write_figure
     from ecocluster.standards import read_limits
 
     samples = load_samples(samples_path, campaign)

@@ -326,6 +326,7 @@ def network_import(
       ecocluster network import --published kalundborg -o kalundborg/
       ecocluster network import --edges exchanges.csv --actors firms.csv -o zone/
     """
+    from ecocluster.figure_style import write_figure
     from ecocluster.interfirm import (
         compute_network_growth,
         load_published_network,
@@ -339,7 +340,6 @@ def network_import(
     )
     from ecocluster.network import compute_node_metrics
     from ecocluster.output import staged_folder, write_csv
-    from ecocluster.report.figures import write_figure
 
     if (edges_path is None) == (published is None):
         raise click.UsageError("give either --edges FILE or --published NAME")

@@ -215,11 +215,11 @@ def _write_plan(plan: object, output: Path) -> None:
     """The plan's tables, and its exchanges as an inter-firm network with metrics and map."""
     import pandas as pd
 
+    from ecocluster.figure_style import write_figure
     from ecocluster.interfirm import interfirm_network
     from ecocluster.interfirm_map import draw_interfirm_map
     from ecocluster.network import compute_node_metrics
     from ecocluster.output import staged_folder, write_csv
-    from ecocluster.report.figures import write_figure
     from ecocluster.symbiosis import read_materials
     from ecocluster.symbiosis_match import Plan
 

@@ -153,7 +153,7 @@ def recp_cost_curve(
 
         write_file(output, lambda path: write_csv(curve, path))
     else:
-        from ecocluster.report.figures import write_figure
+        from ecocluster.figure_style import write_figure
 
         write_figure(lambda: draw_cost_curve(curve), output)
     out.print(f"wrote {output}: {len(curve)} options", markup=False)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ecocluster.figure_style import figure_svg
 from ecocluster.report.document import (
     Block,
     Bullets,
@@ -19,7 +20,6 @@ from ecocluster.report.document import (
     Section,
     slug,
 )
-from ecocluster.report.figures import figure_svg
 from ecocluster.report.policy import AddTable
 
 if TYPE_CHECKING:

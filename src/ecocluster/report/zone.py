@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ecocluster import __version__
+from ecocluster.figure_style import figure_svg
 from ecocluster.report.document import (
     Block,
     Bullets,
@@ -28,7 +29,6 @@ from ecocluster.report.document import (
     TableBlock,
     slug,
 )
-from ecocluster.report.figures import figure_svg
 from ecocluster.report.html import ReportFiles, write_report
 
 if TYPE_CHECKING:
