@@ -65,6 +65,7 @@ COMMANDS = [
     ["symbiosis", "materials"],
     ["symbiosis", "facility"],
     ["symbiosis", "match"],
+    ["symbiosis", "recall"],
 ]
 
 

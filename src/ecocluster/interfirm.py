@@ -509,7 +509,7 @@ def compute_network_growth(network: Network) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------- published networks
-def _published_root() -> Path:
+def published_root() -> Path:
     return Path(str(resources.files("ecocluster") / "data" / "network" / "published"))
 
 
@@ -517,7 +517,7 @@ def published_networks() -> pd.DataFrame:
     """The bundled published networks: name, title, place, files, counts, year range,
     sources and notes (their README says how each was compiled)."""
     index = pd.read_csv(
-        _published_root() / "published.csv", dtype=str, keep_default_na=False, encoding="utf-8"
+        published_root() / "published.csv", dtype=str, keep_default_na=False, encoding="utf-8"
     )
     for name in ("exchanges", "actor_count", "first_year", "last_year"):
         index[name] = index[name].astype(np.int64)
@@ -534,6 +534,6 @@ def load_published_network(name: str) -> InterfirmNetwork:
             f"no published network named {name!r}; bundled: {names}", rule="published-network"
         )
     row = found.iloc[0]
-    root = _published_root()
+    root = published_root()
     actors = root / str(row["actors_file"]) if row["actors_file"] else None
     return read_interfirm_network(root / str(row["edges_file"]), actors=actors)

@@ -248,3 +248,66 @@ def _write_plan(plan: object, output: Path) -> None:
             network.to_graphml(folder / "network.graphml")
             for suffix in (".svg", ".png"):
                 write_figure(lambda: draw_interfirm_map(network), folder / f"map{suffix}")
+
+
+@symbiosis.command("recall")
+@click.option(
+    "--published",
+    default="kalundborg",
+    show_default=True,
+    help="A bundled published symbiosis that has streams (see 'ecocluster network import').",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@output_option("CSV file for the comparison, one row per published exchange.", required=False)
+def symbiosis_recall(published: str, as_json: bool, output: Path | None) -> None:
+    """Check the matcher against a real symbiosis: plan the exchanges of its firms' streams
+    and count how many of the published exchanges the plan proposes, and which it adds.
+
+    The streams' quantities and prices are assumptions (see the data's README); the
+    published exchanges are not.
+
+    \b
+    Example:
+      ecocluster symbiosis recall --published kalundborg
+    """
+    from ecocluster.interfirm import load_published_network
+    from ecocluster.symbiosis_match import plan_exchanges
+    from ecocluster.symbiosis_published import compare_with_published, load_published_streams
+
+    with steps("recall") as step:
+        step("reading the published exchanges and their firms' streams")
+        streams = load_published_streams(published)
+        network = load_published_network(streams.name)
+        step("the optimal plan")
+        plan = plan_exchanges(streams.streams, transport_cost_per_tkm=streams.transport_cost)
+        comparison = compare_with_published(plan, network.ties, streams.classes)
+        if output is not None:
+            from ecocluster.output import write_csv, write_file
+
+            write_file(output, lambda path: write_csv(comparison, path))
+    facts = comparison.attrs
+    if as_json:
+        from ecocluster.json_data import to_json_data
+
+        payload = {"attrs": facts, "exchanges": comparison}
+        print(json.dumps(to_json_data(payload, "recall"), ensure_ascii=False))
+        return
+    out.print(
+        f"{streams.name}: the plan proposes {facts['proposed']} of the {facts['expressible']} "
+        f"published exchanges the taxonomy can express ({facts['published']} published), "
+        f"and {len(facts['extra'])} that were never made",
+        markup=False,
+    )
+    table = Table("year", "from", "to", "material", "proposed")
+    for row in comparison.itertuples(index=False):
+        year = "" if row.year != row.year else f"{row.year:.0f}"
+        verdict = "yes" if row.proposed else f"no: {row.reason}"
+        table.add_row(year, row.supplier, row.receiver, Text(row.material), Text(verdict))
+    out.print(table)
+    for extra in facts["extra"].itertuples(index=False):
+        out.print(
+            f"also proposed: {extra.supplier} → {extra.receiver} ({extra.output} → {extra.input})",
+            markup=False,
+        )
+    if output is not None:
+        out.print(f"wrote {output}", markup=False)
