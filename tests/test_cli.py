@@ -66,6 +66,7 @@ COMMANDS = [
     ["symbiosis", "facility"],
     ["symbiosis", "match"],
     ["symbiosis", "recall"],
+    ["symbiosis", "examples"],
 ]
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ecocluster.adoption import AdoptionModels
     from ecocluster.audit import AuditFinding
     from ecocluster.network import Network
+    from ecocluster.symbiosis_analysis import SymbiosisAnalysis
     from ecocluster.tables import SurveyTable
 
 #: Called with a short description of each step, for progress display.
@@ -139,6 +140,8 @@ class SurveyAnalysis:
     k: int | None
     pressure: str
     computed_at: str
+    #: The cluster's exchange plan (`ecocluster.symbiosis_analysis`), when streams are given.
+    symbiosis: SymbiosisAnalysis | None = field(default=None, repr=False)
 
     @property
     def n_firms(self) -> int:
@@ -181,6 +184,7 @@ class SurveyAnalysis:
                 "eic_profiles": _records(self.profiles),
                 "recommendations": _records(self.recommendations),
                 "monitoring": self.monitoring.summary() if self.monitoring else None,
+                "symbiosis": self.symbiosis.summary() if self.symbiosis else None,
                 "audit": [item.to_dict() for item in self.audit],
                 "findings": list(self.findings),
             },

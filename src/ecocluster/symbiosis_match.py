@@ -78,6 +78,9 @@ MIN_COST_FLOW: Final = "ortools-min-cost-flow"
 LINEAR_PROGRAMME: Final = "highs-lp"
 #: What is left of a stream below this share of it counts as nothing.
 TOLERANCE: Final = 1e-9
+#: What is left of a stream below this share of it is rounding (quanta of the integer
+#: problem divided through a rule's ratio), not an unmet need or an unused output.
+LEFT_TOLERANCE: Final = 1e-6
 _TOTAL_LIMIT: Final = 1e18
 _NODE_LIMIT: Final = 1e17
 _FLOW_QUANTA: Final = 1e10
@@ -540,7 +543,7 @@ def _left(
     np.add.at(used, arcs.s, flows)
     np.add.at(used, arcs.r, flows * arcs.ratio)
     left = quantity - used
-    left = np.where(left > TOLERANCE * np.maximum(quantity, 1.0), left, 0.0)
+    left = np.where(left > LEFT_TOLERANCE * np.maximum(quantity, 1.0), left, 0.0)
     reach = np.zeros(len(streams), dtype=bool)
     worth = np.zeros(len(streams), dtype=bool)
     for name in ("supplier_pos", "receiver_pos"):

@@ -25,6 +25,7 @@ from ecocluster.cli.console import (
     steps,
     wave_options,
 )
+from ecocluster.cli.symbiosis import load_symbiosis, symbiosis_options
 
 if TYPE_CHECKING:
     from ecocluster.ingest import ImportResult, Progress
@@ -477,6 +478,7 @@ def fit(data_path: Path, formula: str, model: str, robust: bool, as_json: bool) 
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Add measurements (CSV or XLSX) judged against the national standards.",
 )
+@symbiosis_options
 def report(
     example: str | None,
     db: str | None,
@@ -489,6 +491,10 @@ def report(
     no_models: bool,
     campaign: str | None,
     samples_path: Path | None,
+    symbiosis_example: str | None,
+    streams_path: Path | None,
+    transport_cost: float | None,
+    members_path: Path | None,
 ) -> None:
     """Write the survey report: self-contained HTML, every table as CSV, a JSON summary.
 
@@ -497,7 +503,11 @@ def report(
       ecocluster report --example red-river-2007 -o out/report
       ecocluster report --db survey.sqlite --wave bat-trang-2025 -o out/bt --sdc
       ecocluster report --example red-river-2007 --campaign monitoring-red-river -o out/r
+      ecocluster report --example red-river-2007 \\
+          --symbiosis-example symbiosis-craft-village -o out/r
     """
+    import dataclasses
+
     from ecocluster.cli.monitor import load_samples
     from ecocluster.report.survey import write_survey_report
 
@@ -515,6 +525,11 @@ def report(
             fit_models=not no_models,
             samples=samples,
         )
+        symbiosis = load_symbiosis(
+            symbiosis_example, streams_path, transport_cost, members_path, step
+        )
+        if symbiosis is not None:
+            analysis = dataclasses.replace(analysis, symbiosis=symbiosis)
         step("figures and HTML")
         files = write_survey_report(analysis, output)
     out.print(f"wrote {files.html} ({len(files.tables)} tables as CSV, {files.summary.name})")

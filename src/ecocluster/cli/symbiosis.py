@@ -4,13 +4,83 @@ firms, the plan that saves most, and shared facilities with their costs shared f
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 from rich.text import Text
 
 from ecocluster.cli.console import out, output_option, steps
+
+if TYPE_CHECKING:
+    from ecocluster.symbiosis_analysis import SymbiosisAnalysis
+
+
+def symbiosis_options(function: Any) -> Any:
+    """``--symbiosis-example NAME`` or ``--streams FILE --transport-cost X [--members
+    FILE]``: the exchanges a report adds a symbiosis section for."""
+    for option in reversed(
+        (
+            click.option(
+                "--symbiosis-example",
+                help="Add the symbiosis section of a bundled example "
+                "(see 'ecocluster symbiosis examples').",
+            ),
+            click.option(
+                "--streams",
+                "streams_path",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="Add a symbiosis section planned from this streams file (CSV/XLSX).",
+            ),
+            click.option(
+                "--transport-cost",
+                type=click.FloatRange(min=0),
+                help="With --streams: transport cost per tonne-km (m3-km, MWh-km).",
+            ),
+            click.option(
+                "--members",
+                "members_path",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="With --streams: members of a shared facility, whose cost shares are added.",
+            ),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+def load_symbiosis(
+    example: str | None,
+    streams_path: Path | None,
+    transport_cost: float | None,
+    members_path: Path | None,
+    step: Callable[[str], None] | None = None,
+) -> SymbiosisAnalysis | None:
+    """The symbiosis analysis `symbiosis_options` asked for, or None."""
+    if example is not None and streams_path is not None:
+        raise click.UsageError("give --symbiosis-example or --streams, not both")
+    if step is not None and (example is not None or streams_path is not None):
+        step("the symbiosis plan")
+    if example is not None:
+        from ecocluster.symbiosis_analysis import analyse_symbiosis_example
+
+        return analyse_symbiosis_example(example)
+    if streams_path is None:
+        if transport_cost is not None or members_path is not None:
+            raise click.UsageError("--transport-cost and --members go with --streams")
+        return None
+    if transport_cost is None:
+        raise click.UsageError("--streams needs --transport-cost (per tonne-km)")
+    from ecocluster.shared_facilities import read_members
+    from ecocluster.symbiosis import read_streams
+    from ecocluster.symbiosis_analysis import analyse_symbiosis
+
+    members = read_members(members_path) if members_path is not None else None
+    return analyse_symbiosis(
+        read_streams(streams_path), transport_cost_per_tkm=transport_cost, members=members
+    )
 
 
 @click.group()
@@ -33,6 +103,23 @@ def symbiosis_materials() -> None:
             str(row["group"]),
             str(row["unit"]),
             str(row["ewc"] or ""),
+        )
+    out.print(table)
+
+
+@symbiosis.command("examples")
+def symbiosis_examples() -> None:
+    """List the bundled symbiosis examples (synthetic, labelled) for --example."""
+    from ecocluster.symbiosis_examples import example_symbioses
+
+    table = Table("name", "title", "synthetic", "transport cost per t-km")
+    table.columns[0].no_wrap = True  # names are typed after --example
+    for row in example_symbioses().itertuples(index=False):
+        table.add_row(
+            str(row.name),
+            Text(str(row.title)),
+            "yes" if row.synthetic else "no",
+            f"{row.transport_cost:,.6g}",
         )
     out.print(table)
 
@@ -108,16 +195,12 @@ def symbiosis_facility(
         out.print(f"wrote {output}", markup=False)
 
 
-#: How a material group shows in the inter-firm network of a plan.
-GROUP_KINDS = {"solid": "by-product", "liquid": "water", "energy": "energy"}
-
-
 @symbiosis.command("match")
+@click.option("--example", help="A bundled example (see 'ecocluster symbiosis examples').")
 @click.option(
     "--streams",
     "streams_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
     help="Streams CSV/XLSX: firm, lat, lon, direction (output/input), material, quantity, "
     "unit[, price, disposal_cost, virgin_price, quality, ewc, hs].",
 )
@@ -130,8 +213,8 @@ GROUP_KINDS = {"solid": "by-product", "liquid": "water", "energy": "energy"}
 @click.option(
     "--transport-cost",
     type=click.FloatRange(min=0),
-    required=True,
-    help="Transport cost per tonne-km (m3-km, MWh-km) in the streams' currency.",
+    help="Transport cost per tonne-km (m3-km, MWh-km) in the streams' currency "
+    "(required with --streams; an example has its own).",
 )
 @click.option(
     "--k", type=click.IntRange(min=1), default=20, show_default=True,
@@ -147,9 +230,10 @@ GROUP_KINDS = {"solid": "by-product", "liquid": "water", "energy": "energy"}
     required=False,
 )
 def symbiosis_match(
-    streams_path: Path,
+    example: str | None,
+    streams_path: Path | None,
     rules_path: Path | None,
-    transport_cost: float,
+    transport_cost: float | None,
     k: int,
     max_km: float | None,
     budget: float | None,
@@ -161,15 +245,29 @@ def symbiosis_match(
     needs. Unmet needs are reported, never an error.
 
     \b
-    Example:
+    Examples:
       ecocluster symbiosis match --streams village.csv --transport-cost 5000 -o plan/
+      ecocluster symbiosis match --example symbiosis-industrial-zone
     """
     from ecocluster.symbiosis import read_rules, read_streams
     from ecocluster.symbiosis_match import plan_exchanges
 
+    if (example is None) == (streams_path is None):
+        raise click.UsageError("give either --streams FILE or --example NAME")
+    if streams_path is not None and transport_cost is None:
+        raise click.UsageError("--streams needs --transport-cost (per tonne-km)")
     with steps("symbiosis") as step:
         step("reading the streams")
-        streams = read_streams(streams_path)
+        if streams_path is not None:
+            streams = read_streams(streams_path)
+        else:
+            from ecocluster.symbiosis_examples import example_settings, load_example_streams
+
+            assert example is not None  # checked above
+            streams = load_example_streams(example)
+            if transport_cost is None:
+                transport_cost = float(example_settings(example)["transport_cost_per_tkm"])
+        assert transport_cost is not None  # checked above
         rules = read_rules(rules_path) if rules_path is not None else None
         step("candidates and the optimal plan")
         plan = plan_exchanges(
@@ -213,37 +311,23 @@ def symbiosis_match(
 
 def _write_plan(plan: object, output: Path) -> None:
     """The plan's tables, and its exchanges as an inter-firm network with metrics and map."""
-    import pandas as pd
-
     from ecocluster.figure_style import write_figure
-    from ecocluster.interfirm import interfirm_network
     from ecocluster.interfirm_map import draw_interfirm_map
     from ecocluster.network import compute_node_metrics
     from ecocluster.output import staged_folder, write_csv
-    from ecocluster.symbiosis import read_materials
+    from ecocluster.symbiosis_analysis import plan_network
     from ecocluster.symbiosis_match import Plan
 
     assert isinstance(plan, Plan)
-    exchanges = plan.exchanges
-    groups = read_materials()["group"]
-    table = pd.DataFrame(
-        {
-            "source": exchanges["supplier_firm"].astype(str),
-            "target": exchanges["receiver_firm"].astype(str),
-            "kind": exchanges["output"].map(groups).map(GROUP_KINDS).fillna("material"),
-            "material": exchanges["output"].astype(str),
-            "weight": exchanges["quantity"].astype(float),
-        }
-    )
+    network = plan_network(plan)
     with staged_folder(output, "symbiosis plan") as folder:
         for name, frame in (
-            ("exchanges", exchanges),
+            ("exchanges", plan.exchanges),
             ("firms", plan.firms),
             ("streams", plan.streams),
         ):
             write_csv(frame, folder / f"{name}.csv")
-        if len(table):
-            network = interfirm_network(table, weighted=True)
+        if network is not None:
             write_csv(compute_node_metrics(network), folder / "metrics.csv")
             network.to_graphml(folder / "network.graphml")
             for suffix in (".svg", ".png"):
@@ -270,6 +354,8 @@ def symbiosis_recall(published: str, as_json: bool, output: Path | None) -> None
     Example:
       ecocluster symbiosis recall --published kalundborg
     """
+    import pandas as pd
+
     from ecocluster.interfirm import load_published_network
     from ecocluster.symbiosis_match import plan_exchanges
     from ecocluster.symbiosis_published import compare_with_published, load_published_streams
@@ -299,10 +385,16 @@ def symbiosis_recall(published: str, as_json: bool, output: Path | None) -> None
         markup=False,
     )
     table = Table("year", "from", "to", "material", "proposed")
-    for row in comparison.itertuples(index=False):
-        year = "" if row.year != row.year else f"{row.year:.0f}"
-        verdict = "yes" if row.proposed else f"no: {row.reason}"
-        table.add_row(year, row.supplier, row.receiver, Text(row.material), Text(verdict))
+    for row in comparison.to_dict("records"):
+        year = "" if pd.isna(row["year"]) else f"{float(row['year']):.0f}"
+        verdict = "yes" if row["proposed"] else f"no: {row['reason']}"
+        table.add_row(
+            year,
+            str(row["supplier"]),
+            str(row["receiver"]),
+            Text(str(row["material"])),
+            Text(verdict),
+        )
     out.print(table)
     for extra in facts["extra"].itertuples(index=False):
         out.print(

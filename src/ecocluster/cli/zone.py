@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ecocluster.cli.console import out, output_option, steps
+from ecocluster.cli.symbiosis import load_symbiosis, symbiosis_options
 
 if TYPE_CHECKING:
     from ecocluster.recp import Programme
@@ -185,6 +186,7 @@ def zone() -> None:
     show_default=True,
     help="Discount rate for the cost curve.",
 )
+@symbiosis_options
 @click.option("--json", "as_json", is_flag=True, help="Also print the summary as JSON.")
 @output_option("Folder for report.html, tables/*.csv and summary.json.", folder=True)
 def zone_report(
@@ -193,15 +195,22 @@ def zone_report(
     parks_path: Path | None,
     criteria: str,
     discount_rate: float,
+    symbiosis_example: str | None,
+    streams_path: Path | None,
+    transport_cost: float | None,
+    members_path: Path | None,
     as_json: bool,
     output: Path,
 ) -> None:
-    """Write the zone report: programme roll-ups, the cost curve and park readiness.
+    """Write the zone report: programme roll-ups, the cost curve, park readiness and, with
+    streams, the exchanges worth making between the zone's firms.
 
     \b
     Examples:
       ecocluster zone report --example eip-pilot-zones -o out/zone
       ecocluster zone report --programme audits/ --parks parks.xlsx -o out/my-zone
+      ecocluster zone report --example eip-pilot-zones \\
+          --symbiosis-example symbiosis-industrial-zone -o out/zone
     """
     from ecocluster.eip import read_park
     from ecocluster.report.zone import analyse_zone, write_zone_report
@@ -219,6 +228,9 @@ def zone_report(
             parks, context = load_example_parks(name), national_context()
         if parks_path is not None:
             parks = read_park(parks_path)
+        symbiosis = load_symbiosis(
+            symbiosis_example, streams_path, transport_cost, members_path, step
+        )
         step("roll-ups, cost curve and readiness")
         analysis = analyse_zone(
             programme,
@@ -228,6 +240,7 @@ def zone_report(
             title=title,
             synthetic=synthetic,
             context=context,
+            symbiosis=symbiosis,
         )
         step("figures and HTML")
         files = write_zone_report(analysis, output)

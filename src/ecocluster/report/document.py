@@ -108,6 +108,22 @@ class TableBlock:
         return f"table-{self.name}"
 
 
+def collect_table(
+    tables: dict[str, pd.DataFrame],
+    name: str,
+    title: str,
+    display: pd.DataFrame,
+    data: pd.DataFrame,
+    *,
+    note: str = "",
+    source: str = "",
+) -> TableBlock:
+    """A table as shown, with its machine-readable `data` kept in `tables` under its name
+    (for ``tables/<name>.csv``)."""
+    tables[name] = data
+    return TableBlock(name, title, display, notes=(note,) if note else (), source=source)
+
+
 @dataclass(frozen=True)
 class FigureBlock:
     """A chart: trusted SVG markup (from `ecocluster.report.figures`) with its texts.

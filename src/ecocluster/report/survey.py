@@ -26,11 +26,13 @@ from ecocluster.report.document import (
     Report,
     Section,
     TableBlock,
+    collect_table,
     slug,
 )
 from ecocluster.report.html import ReportFiles, write_report
 from ecocluster.report.monitoring import monitoring_section
 from ecocluster.report.policy import profile_section, recommendations_section
+from ecocluster.report.symbiosis import symbiosis_section
 
 if TYPE_CHECKING:
     from ecocluster.adoption import AdoptionModels
@@ -81,11 +83,7 @@ class _Builder:
     def frame_table(
         self, name: str, title: str, display: pd.DataFrame, data: pd.DataFrame, **kw: str
     ) -> TableBlock:
-        self.csv[name] = data
-        notes = tuple(part for part in (kw.get("note", ""),) if part)
-        return TableBlock(
-            name=name, title=title, frame=display, notes=notes, source=kw.get("source", "")
-        )
+        return collect_table(self.csv, name, title, display, data, **kw)
 
     def tables_of(self, section: str) -> list[Block]:
         blocks: list[Block] = []
@@ -726,6 +724,7 @@ def build_survey_report(analysis: SurveyAnalysis) -> tuple[Report, dict[str, pd.
         ),
         monitoring_section(analysis, builder.frame_table),
         _network(builder),
+        symbiosis_section(analysis.symbiosis, builder.frame_table),
         profile_section(analysis, builder.frame_table),
         recommendations_section(analysis, builder.frame_table),
         _models(builder),

@@ -27,6 +27,7 @@ from ecocluster.report.document import (
     Report,
     Section,
     TableBlock,
+    collect_table,
     slug,
 )
 from ecocluster.report.html import ReportFiles, write_report
@@ -34,6 +35,7 @@ from ecocluster.report.html import ReportFiles, write_report
 if TYPE_CHECKING:
     from ecocluster.eip import CriteriaSet, ParkAssessment
     from ecocluster.recp import Programme
+    from ecocluster.symbiosis_analysis import SymbiosisAnalysis
 
 STATUS_ORDER = ("recommended", "accepted", "implemented", "verified", "rejected")
 
@@ -54,6 +56,7 @@ class ZoneAnalysis:
     criteria: CriteriaSet | None
     parks: dict[str, ParkAssessment]
     context: pd.DataFrame | None
+    symbiosis: SymbiosisAnalysis | None = None
 
     def summary(self) -> dict[str, Any]:
         from ecocluster.json_data import to_json_data
@@ -66,6 +69,7 @@ class ZoneAnalysis:
             "programme": self.rollup.iloc[0].to_dict() if len(self.rollup) else {},
             "zones": self.by_zone,
             "parks": {name: a.to_json_data() for name, a in self.parks.items()},
+            "symbiosis": self.symbiosis.summary() if self.symbiosis else None,
         }
         return dict(to_json_data(data, "summary"))
 
@@ -79,8 +83,10 @@ def analyse_zone(
     title: str = "",
     synthetic: bool = False,
     context: pd.DataFrame | None = None,
+    symbiosis: SymbiosisAnalysis | None = None,
 ) -> ZoneAnalysis:
-    """Everything the zone report shows, computed once."""
+    """Everything the zone report shows, computed once (`symbiosis`: the zone's exchange
+    plan, from `ecocluster.symbiosis_analysis`)."""
     from ecocluster.eip import assess_parks, read_criteria
     from ecocluster.recp_finance import (
         compute_cost_curve,
@@ -102,6 +108,7 @@ def analyse_zone(
         criteria=chosen,
         parks=assess_parks(parks, chosen) if chosen is not None and parks is not None else {},
         context=context,
+        symbiosis=symbiosis,
     )
 
 
@@ -302,12 +309,20 @@ def _context_section(zone: ZoneAnalysis) -> list[Section]:
     return [Section("context", "National context", (Bullets(tuple(items)),))]
 
 
+def _symbiosis_section(zone: ZoneAnalysis, tables: dict[str, pd.DataFrame]) -> list[Section]:
+    from ecocluster.report.symbiosis import symbiosis_section
+
+    section = symbiosis_section(zone.symbiosis, partial(collect_table, tables))
+    return [section] if section is not None else []
+
+
 def build_zone_report(zone: ZoneAnalysis) -> tuple[Report, dict[str, pd.DataFrame]]:
     """The report document of a zone analysis and the CSV tables that go with it."""
     tables: dict[str, pd.DataFrame] = {}
     sections = [
         *_programme_sections(zone, tables),
         *_readiness_sections(zone, tables),
+        *_symbiosis_section(zone, tables),
         *_context_section(zone),
     ]
     report = Report(
