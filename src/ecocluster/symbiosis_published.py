@@ -158,10 +158,15 @@ def compare_with_published(plan: Plan, ties: pd.DataFrame, classes: pd.DataFrame
     )
     planned: Counter[tuple[str, str, str, str]] = Counter()
     moved: dict[tuple[str, str, str, str], list[float]] = {}
-    for e in plan.exchanges.itertuples(index=False):
-        key = (str(e.supplier_firm), str(e.receiver_firm), str(e.output), str(e.input))
+    exchanges = plan.exchanges
+    for supplier, receiver, output, input_, quantity in zip(
+        exchanges["supplier_firm"].astype(str), exchanges["receiver_firm"].astype(str),
+        exchanges["output"].astype(str), exchanges["input"].astype(str),
+        exchanges["quantity"].to_numpy(float), strict=True,
+    ):  # fmt: skip
+        key = (supplier, receiver, output, input_)
         planned[key] += 1
-        moved.setdefault(key, []).append(float(e.quantity))
+        moved.setdefault(key, []).append(float(quantity))
     used: Counter[tuple[str, str, str, str]] = Counter()
     rows: list[dict[str, Any]] = []
     for tie in order.itertuples(index=False):
@@ -185,12 +190,12 @@ def compare_with_published(plan: Plan, ties: pd.DataFrame, classes: pd.DataFrame
         for k, count in planned.items()
         for _ in range(count - used[k])
     ]
-    expressible, proposed = int(frame["expressible"].sum()), int(frame["proposed"].sum())
+    expressible, made = int(frame["expressible"].sum()), int(frame["proposed"].sum())
     frame.attrs.update(
         published=len(frame),
         expressible=expressible,
-        proposed=proposed,
-        recall=proposed / expressible if expressible else float("nan"),
+        proposed=made,
+        recall=made / expressible if expressible else float("nan"),
         extra=pd.DataFrame(extra, columns=["supplier", "receiver", "output", "input"]),
     )
     return frame
