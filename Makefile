@@ -27,12 +27,15 @@ demo: $(VENV)/.main
 	$(BIN)/ecocluster examples load red-river-2007 --db $(DEMO_DB)
 	$(BIN)/ecocluster examples load red-river-2003 --db $(DEMO_DB)
 	$(BIN)/ecocluster waves --db $(DEMO_DB)
-	$(BIN)/ecocluster report --db $(DEMO_DB) --wave red-river-2007 --campaign monitoring-red-river -o out/report-red-river-2007
+	$(BIN)/ecocluster report --db $(DEMO_DB) --wave red-river-2007 --campaign monitoring-red-river --symbiosis-example symbiosis-craft-village -o out/report-red-river-2007
 	$(BIN)/ecocluster report --db $(DEMO_DB) --wave red-river-2003 -o out/report-red-river-2003
 	$(BIN)/ecocluster form export --instrument red-river-2007 --format xlsx -o out/red_river_2007.xlsx
 	$(BIN)/ecocluster form export --instrument red-river-2007 --format xform -o out/red_river_2007.xml
 	$(BIN)/ecocluster network import --published kalundborg -o out/kalundborg
-	$(BIN)/ecocluster zone report --example eip-pilot-zones -o out/zone-eip-pilot-zones
+	$(BIN)/ecocluster zone report --example eip-pilot-zones --symbiosis-example symbiosis-industrial-zone -o out/zone-eip-pilot-zones
+	$(BIN)/ecocluster benchmark report --example eaf-steel-sector -o out/benchmark-eaf-steel-sector
+	$(BIN)/ecocluster benchmark report --example hoi-an-green-industry-2030 -o out/benchmark-hoi-an
+	$(BIN)/ecocluster benchmark report --example binh-yen-aluminium -o out/benchmark-binh-yen
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests benchmarks tools

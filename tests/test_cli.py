@@ -67,6 +67,13 @@ COMMANDS = [
     ["symbiosis", "match"],
     ["symbiosis", "recall"],
     ["symbiosis", "examples"],
+    ["benchmark"],
+    ["benchmark", "benchmarks"],
+    ["benchmark", "examples"],
+    ["benchmark", "plants"],
+    ["benchmark", "measures"],
+    ["benchmark", "progress"],
+    ["benchmark", "report"],
 ]
 
 

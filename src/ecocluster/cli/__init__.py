@@ -6,6 +6,7 @@ Exit codes: 0 success (warnings may have been reported), 1 problems found in the
 One module per family of commands; each registers its groups on `main`.
 """
 
+from ecocluster.cli import benchmark as _benchmark
 from ecocluster.cli import eic as _eic
 from ecocluster.cli import eip as _eip
 from ecocluster.cli import monitor as _monitor
@@ -22,5 +23,6 @@ main.add_command(_eip.eip)
 main.add_command(_zone.recp)
 main.add_command(_zone.zone)
 main.add_command(_symbiosis.symbiosis)
+main.add_command(_benchmark.benchmark)
 
 __all__ = ["main"]

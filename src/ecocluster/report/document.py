@@ -188,7 +188,8 @@ class Report:
     `meta` is shown as a list of facts under the title, in the given order (study, data
     source, generated at, ecocluster version ...). `synthetic` puts a warning banner at the
     top of every rendering: reports on the bundled examples must never be mistaken for
-    findings about real enterprises.
+    findings about real enterprises; `synthetic_note` says what was invented, where the
+    survey's wording does not fit.
     """
 
     title: str
@@ -196,6 +197,11 @@ class Report:
     meta: Mapping[str, str]
     sections: tuple[Section, ...]
     synthetic: bool = False
+    synthetic_note: str = (
+        "The responses behind this report were generated to reproduce published aggregates; "
+        "they are not the answers of real enterprises. Use it to try the methods, not to "
+        "learn about the clusters."
+    )
 
     def __post_init__(self) -> None:
         meta = dict(self.meta)

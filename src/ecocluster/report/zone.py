@@ -338,6 +338,9 @@ def build_zone_report(zone: ZoneAnalysis) -> tuple[Report, dict[str, pd.DataFram
         },
         sections=tuple(sections),
         synthetic=zone.synthetic,
+        synthetic_note="The enterprises, audits and options of this programme were generated "
+        "to reproduce published programme totals; they are not real enterprises. Use it to "
+        "try the methods, not to learn about the zones.",
     )
     return report, tables
 
