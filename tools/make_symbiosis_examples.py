@@ -29,7 +29,6 @@ the same on every run.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -392,28 +391,11 @@ def _manifest(meta: dict[str, object]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare with the files on disk")
-    parser.add_argument("--output", type=Path, default=OUT, help="folder of the examples")
-    args = parser.parse_args(argv)
-    folders = render()
-    if args.check:
-        stale = [
-            args.output / folder / name
-            for folder, files in folders.items()
-            for name, text in files.items()
-            if not (args.output / folder / name).is_file()
-            or (args.output / folder / name).read_bytes() != text.encode("utf-8")
-        ]
-        for path in stale:
-            print(f"{path} is not what {Path(__file__).name} writes", file=sys.stderr)
-        return 1 if stale else 0
-    for folder, files in folders.items():
-        (args.output / folder).mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (args.output / folder / name).write_bytes(text.encode("utf-8"))
-            print(f"wrote {args.output / folder / name}")
-    return 0
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from generated_files import run
+
+    description = (__doc__ or "").splitlines()[0]
+    return run(render, OUT, Path(__file__).name, description, argv)
 
 
 if __name__ == "__main__":

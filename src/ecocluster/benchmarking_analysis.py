@@ -12,7 +12,8 @@ API:
   goals=None, progress=None, prices=None, discount_rate=0.10, roadmap_years=None,
   tolerance=0.0, title="", synthetic=False, source="", currency="")
   -> BenchmarkingAnalysis``
-* ``analyse_benchmarking_example(name) -> BenchmarkingAnalysis``: a bundled example.
+* ``analyse_benchmarking_example(name) -> BenchmarkingAnalysis``: a bundled example;
+  ``example_inputs(name)``: its keyword arguments, for callers that replace some parts.
 * ``agreement_intensities(agreement, intensities) -> DataFrame``: the agreement's
   indicator per plant and year (plant, year, value in the agreement's unit, production),
   from `ecocluster.benchmarking.compute_intensities`, plausible plant-years of its sector.
@@ -43,6 +44,7 @@ __all__ = [
     "agreement_intensities",
     "analyse_benchmarking",
     "analyse_benchmarking_example",
+    "example_inputs",
 ]
 
 
@@ -234,22 +236,29 @@ def analyse_benchmarking(
     )
 
 
-def analyse_benchmarking_example(name: str) -> BenchmarkingAnalysis:
-    """A bundled example (see `ecocluster.benchmarking_examples`), all its parts analysed."""
+def example_inputs(name: str) -> dict[str, Any]:
+    """The keyword arguments of `analyse_benchmarking` for a bundled example (see
+    `ecocluster.benchmarking_examples`): its parts, prices, rate and labels."""
     from ecocluster.benchmarking_examples import load_benchmarking_example
 
     example = load_benchmarking_example(name)
-    return analyse_benchmarking(
-        plants=example.plants,
-        measures=example.measures,
-        roadmap=example.roadmap,
-        agreement=example.agreement,
-        goals=example.goals,
-        progress=example.progress,
-        prices=example.prices,
-        discount_rate=example.discount_rate,
-        title=example.title,
-        synthetic=example.synthetic,
-        source=f"the bundled example {example.name}",
-        currency=example.currency,
-    )
+    return {
+        "plants": example.plants,
+        "measures": example.measures,
+        "roadmap": example.roadmap,
+        "agreement": example.agreement,
+        "goals": example.goals,
+        "progress": example.progress,
+        "prices": dict(example.prices),
+        "discount_rate": example.discount_rate,
+        "roadmap_years": example.roadmap_years,
+        "title": example.title,
+        "synthetic": example.synthetic,
+        "source": f"the bundled example {example.name}",
+        "currency": example.currency,
+    }
+
+
+def analyse_benchmarking_example(name: str) -> BenchmarkingAnalysis:
+    """A bundled example, all its parts analysed."""
+    return analyse_benchmarking(**example_inputs(name))

@@ -24,9 +24,7 @@ listing the bundled ones.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
@@ -34,7 +32,7 @@ import pandas as pd
 
 from ecocluster.benchmarking import PlantData, read_plants
 from ecocluster.errors import InputError
-from ecocluster.normalize import fold_key
+from ecocluster.example_manifests import find_manifest, read_manifests
 from ecocluster.roadmap import read_measures, read_roadmap
 from ecocluster.targets import Agreement, read_agreement, read_goals, read_progress
 
@@ -45,7 +43,6 @@ __all__ = [
     "load_benchmarking_example",
 ]
 
-_EXAMPLES: Final = Path(str(resources.files("ecocluster").joinpath("data", "examples")))
 _MANIFEST: Final = "benchmarking.json"
 _COLUMNS: Final = ("name", "title", "kind", "synthetic", "source")
 
@@ -75,21 +72,11 @@ class BenchmarkingExample:
 
 
 def _manifests() -> dict[str, tuple[Path, dict[str, Any]]]:
-    """Name → (folder, manifest) of every folder with a ``benchmarking.json``."""
-    found = {}
-    for folder in sorted(p for p in _EXAMPLES.iterdir() if (p / _MANIFEST).is_file()):
-        meta = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
-        found[str(meta.get("name", folder.name))] = (folder, meta)
-    return found
+    return read_manifests(_MANIFEST)
 
 
 def _find(name: str) -> tuple[Path, dict[str, Any]]:
-    manifests = _manifests()
-    for known, entry in manifests.items():
-        if fold_key(known) == fold_key(name):
-            return entry
-    names = ", ".join(manifests) or "none"
-    raise InputError(f"no benchmarking example named {name!r}; bundled: {names}", rule="example")
+    return find_manifest(_MANIFEST, name, "benchmarking")
 
 
 def example_benchmarkings() -> pd.DataFrame:

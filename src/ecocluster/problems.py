@@ -67,41 +67,45 @@ def refuse(problems: Sequence[Problem], what: str) -> InputError:
 def read_table(
     path: str | Path, required: Sequence[str], optional: Sequence[str], *, keep_all: bool = False
 ) -> pd.DataFrame:
-    """A small CSV as text: UTF-8 (BOM or not), comma, semicolon or tab.
+    """A small CSV as text: UTF-8 (BOM or not), comma, semicolon or tab; lines starting
+    with ``#`` are comments (before the header or between rows).
 
     Column names match case-insensitively and take the spelling asked for; the index is
-    the spreadsheet row (header = 1) and ``attrs["file"]`` the file's name, so that later
+    the file's line number (header = 1 when no comment precedes it) and ``attrs["file"]``
+    the file's name, so that later
     checks can say where a value is. Missing optional columns are added empty; other
     columns are dropped unless `keep_all`.
     """
     file = str(path)
-    text = read_utf8_text(path)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
+    lines = [
+        "" if line.lstrip().startswith("#") else line for line in read_utf8_text(path).split("\n")
+    ]
+    start = next((i for i, line in enumerate(lines) if line.strip(" ,;\t\r")), None)
+    if start is None:
+        raise InputError("the file has no header row", file=file, row=1, rule="empty")
+    delimiter = max((",", ";", "\t"), key=lines[start].count)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        records = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise InputError(f"the CSV is malformed: {error}", file=file, rule="csv") from None
-    if not records or not any(cell.strip() for cell in records[0]):
-        raise InputError("the file has no header row", file=file, row=1, rule="empty")
-    names = [n.strip() for n in records[0]]
-    where = {n.lower(): i for i, n in reversed(list(enumerate(names)))}
+    names = [n.strip() for n in records[start]]
+    where = {n.casefold(): i for i, n in reversed(list(enumerate(names)))}
     problems = [
-        Problem(file, 1, name, "missing-column", f"the header has no {name!r} column")
+        Problem(file, start + 1, name, "missing-column", f"the header has no {name!r} column")
         for name in required
-        if name.lower() not in where
+        if name.casefold() not in where
     ]
     if problems:
         raise refuse(problems, "the file was")
-    asked = [*required, *[c for c in optional if c.lower() in where]]
-    positions = [where[c.lower()] for c in asked]
+    asked = [*required, *[c for c in optional if c.casefold() in where]]
+    positions = [where[c.casefold()] for c in asked]
     if keep_all:
         extra = [i for i in range(len(names)) if i not in positions and names[i]]
         asked += [names[i] for i in extra]
         positions += extra
     rows: list[list[str]] = []
     numbers: list[int] = []
-    for number, record in enumerate(records[1:], start=2):
+    for number, record in enumerate(records[start + 1 :], start=start + 2):
         if not any(cell.strip() for cell in record):
             continue
         cells = [c.strip() for c in record] + [""] * max(0, len(names) - len(record))

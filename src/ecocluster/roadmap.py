@@ -41,8 +41,6 @@ a default, not advice.
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import math
 import re
@@ -55,8 +53,7 @@ import numpy as np
 import pandas as pd
 
 from ecocluster.errors import InputError
-from ecocluster.normalize import normalize_text, read_utf8_text
-from ecocluster.problems import Problem, refuse
+from ecocluster.problems import Problem, read_table, refuse
 from ecocluster.recp_finance import _rate, capital_recovery_factor, simple_payback
 
 if TYPE_CHECKING:
@@ -92,52 +89,8 @@ _MONEY_PER_T: Final = re.compile(
 
 
 # --------------------------------------------------------------------- reading
-def read_csv_rows(
-    path: str | Path, required: Iterable[str], optional: Iterable[str]
-) -> pd.DataFrame:
-    """A small CSV as text (`ecocluster.problems.read_table`'s conventions) whose leading
-    or interleaved ``#`` lines are comments; the index keeps the file's line numbers."""
-    file = str(path)
-    lines = [
-        "" if line.lstrip().startswith("#") else line for line in read_utf8_text(path).split("\n")
-    ]
-    start = next((i for i, line in enumerate(lines) if line.strip(" ,;\t\r")), None)
-    if start is None:
-        raise InputError("the file has no header row", file=file, row=1, rule="empty")
-    delimiter = max((",", ";", "\t"), key=lines[start].count)
-    try:
-        records = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise InputError(f"the CSV is malformed: {error}", file=file, rule="csv") from None
-    names = [normalize_text(n) for n in records[start]]
-    where = {n.casefold(): i for i, n in reversed(list(enumerate(names)))}
-    required, optional = list(required), list(optional)
-    problems = [
-        Problem(file, start + 1, name, "missing-column", f"the header has no {name!r} column")
-        for name in required
-        if name.casefold() not in where
-    ]
-    if problems:
-        raise refuse(problems, "the file was")
-    asked = [*required, *[c for c in optional if c.casefold() in where]]
-    positions = [where[c.casefold()] for c in asked]
-    rows, numbers = [], []
-    for number, record in enumerate(records[start + 1 :], start=start + 2):
-        if not any(cell.strip() for cell in record):
-            continue
-        cells = [normalize_text(c) for c in record] + [""] * max(0, len(names) - len(record))
-        rows.append([cells[i] for i in positions])
-        numbers.append(number)
-    frame = pd.DataFrame(rows, columns=asked, index=pd.Index(numbers, name="row"), dtype=object)
-    for column in optional:
-        if column not in frame.columns:
-            frame[column] = ""
-    frame.attrs["file"] = file
-    return frame
-
-
 def records(frame: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, cells) of each row of a table `read_csv_rows` read."""
+    """(row number, cells) of each row of a table `ecocluster.problems.read_table` read."""
     return list(zip(frame.index.tolist(), frame.to_dict("records"), strict=True))  # type: ignore[arg-type]
 
 
@@ -165,10 +118,10 @@ def read_measures(path: str | Path | None = None) -> pd.DataFrame:
     if path is None:
         source = resources.files("ecocluster").joinpath("data", "benchmarks", "measures.csv")
         with resources.as_file(source) as bundled:
-            table = read_csv_rows(bundled, _REQUIRED, _OPTIONAL)
+            table = read_table(bundled, _REQUIRED, _OPTIONAL)
         table.attrs["file"] = "measures.csv (bundled)"
     else:
-        table = read_csv_rows(path, _REQUIRED, _OPTIONAL)
+        table = read_table(path, _REQUIRED, _OPTIONAL)
     file = str(table.attrs["file"])
     problems: list[Problem] = []
 
@@ -476,7 +429,7 @@ def read_roadmap(path: str | Path, measures: pd.DataFrame) -> pd.DataFrame:
     a measure may have several rows (phases) that do not overlap in time.
     """
     required = ("measure", "start_year", "end_year", "start_share", "end_share")
-    table = read_csv_rows(path, required, ("sector",))
+    table = read_table(path, required, ("sector",))
     file = str(table.attrs["file"])
     problems: list[Problem] = []
     known = measures.set_index(["sector", "measure"])["applicability"]

@@ -22,15 +22,13 @@ An unknown name raises `InputError` listing the bundled ones.
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 
 from ecocluster.errors import InputError
-from ecocluster.normalize import fold_key
+from ecocluster.example_manifests import find_manifest, read_manifests
 
 __all__ = [
     "example_members",
@@ -40,27 +38,16 @@ __all__ = [
     "load_example_streams",
 ]
 
-_EXAMPLES: Final = Path(str(resources.files("ecocluster").joinpath("data", "examples")))
 _MANIFEST: Final = "symbiosis.json"
 _COLUMNS: Final = ("name", "title", "synthetic", "kind", "source", "transport_cost")
 
 
 def _manifests() -> dict[str, tuple[Path, dict[str, Any]]]:
-    """Name → (folder, manifest) of every folder with a ``symbiosis.json``, by name."""
-    found = {}
-    for folder in sorted(p for p in _EXAMPLES.iterdir() if (p / _MANIFEST).is_file()):
-        meta = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
-        found[str(meta.get("name", folder.name))] = (folder, meta)
-    return found
+    return read_manifests(_MANIFEST)
 
 
 def _find(name: str) -> tuple[Path, dict[str, Any]]:
-    manifests = _manifests()
-    for known, entry in manifests.items():
-        if fold_key(known) == fold_key(name):
-            return entry
-    names = ", ".join(manifests) or "none"
-    raise InputError(f"no symbiosis example named {name!r}; bundled: {names}", rule="example")
+    return find_manifest(_MANIFEST, name, "symbiosis")
 
 
 def example_symbioses() -> pd.DataFrame:

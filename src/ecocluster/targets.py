@@ -48,8 +48,8 @@ import pandas as pd
 
 from ecocluster.errors import InputError
 from ecocluster.normalize import normalize_text, read_utf8_text
-from ecocluster.problems import Problem, refuse
-from ecocluster.roadmap import read_csv_rows, records
+from ecocluster.problems import Problem, read_table, refuse
+from ecocluster.roadmap import records
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -247,7 +247,7 @@ def _numbers(table: pd.DataFrame, columns: Iterable[str], add: Any, years: bool)
 
 def read_goals(path: str | Path) -> pd.DataFrame:
     """Regional or national goals (goals.csv), checked; every problem refused together."""
-    table = read_csv_rows(path, _GOAL_COLUMNS, ("region", "source"))
+    table = read_table(path, _GOAL_COLUMNS, ("region", "source"))
     file, problems = str(table.attrs["file"]), list[Problem]()
 
     def add(row: Any, column: str, rule: str, message: str) -> None:
@@ -301,7 +301,7 @@ def read_goals(path: str | Path) -> pd.DataFrame:
 
 def read_progress(path: str | Path, goals: pd.DataFrame) -> pd.DataFrame:
     """Reported values of `goals` (progress.csv: goal, year, value), checked."""
-    table = read_csv_rows(path, ("goal", "year", "value"), ())
+    table = read_table(path, ("goal", "year", "value"), ())
     file, problems = str(table.attrs["file"]), list[Problem]()
 
     def add(row: Any, column: str, rule: str, message: str) -> None:

@@ -117,24 +117,10 @@ def load(step: Any, **given: Any) -> BenchmarkingAnalysis:
         raise click.UsageError("--progress needs --goals")
     parts: dict[str, Any] = {"prices": {}, "discount_rate": 0.10}
     if example is not None:
-        from ecocluster.benchmarking_examples import load_benchmarking_example
+        from ecocluster.benchmarking_analysis import example_inputs
 
         step(f"reading the example {example}")
-        found = load_benchmarking_example(example)
-        parts.update(
-            plants=found.plants,
-            measures=found.measures,
-            roadmap=found.roadmap,
-            agreement=found.agreement,
-            goals=found.goals,
-            progress=found.progress,
-            prices=dict(found.prices),
-            discount_rate=found.discount_rate,
-            title=found.title,
-            synthetic=found.synthetic,
-            source=f"the bundled example {found.name}",
-            currency=found.currency,
-        )
+        parts.update(example_inputs(example))
     _read_files(step, parts, paths)
     parts["prices"] = {**parts["prices"], **given["prices"]}
     if given["rate"] is not None:

@@ -1,21 +1,10 @@
 """Charts for the report, drawn with matplotlib and returned as SVG markup.
 
 Each function takes plain pandas objects and returns an ``<svg>`` element ready to be
-inlined in HTML (no XML prolog). The output is meant to be stable and portable:
-
-- text is drawn as paths (``svg.fonttype = "path"``) in DejaVu Sans, which ships with
-  matplotlib and covers Vietnamese, so a chart looks the same in every browser and printer,
-  with or without fonts installed;
-- ids are derived from a fixed hash salt and no date or creator is written, so the same data
-  give byte-identical SVG (reports can be diffed and tested);
-- colours come from the Okabe-Ito palette, which stays distinguishable with the common
-  colour-vision deficiencies, and series also differ by marker where points are drawn;
-- figures are 160 mm wide, the text column of an A4 page with 18-25 mm margins.
-
-Only the object-oriented API is used (``matplotlib.figure.Figure``, no ``pyplot``): the
-process-wide backend is left alone, which matters when the library runs inside a notebook
-or a web server. Missing values are skipped; when nothing is left to draw the chart says
-"No data" instead of raising, so a report on a small or partial survey still renders.
+inlined in HTML (no XML prolog), in the house style of `ecocluster.figure_style` (fonts
+drawn as paths, byte-identical output, colour-blind-safe palette, 160 mm wide). Missing
+values are skipped; when nothing is left to draw the chart says "No data" instead of
+raising, so a report on a small or partial survey still renders.
 """
 
 from __future__ import annotations
