@@ -95,13 +95,14 @@ def _glance(analysis: BenchmarkingAnalysis) -> list[Block]:
 
 
 def _plant_table(rows: pd.DataFrame) -> pd.DataFrame:
+    amounts = rows["unit"].astype(str).str.split("/").str[0]  # kWh/t -> kWh a year
     return pd.DataFrame(
         {
             "Intensity": _with(rows["intensity"], rows["unit"], 1),
             "EEI": [_n(v) for v in rows["eei"]],
             "Percentile": [_n(v) for v in rows["percentile"]],
-            "Saving to best practice": [_n(v) for v in rows["saving_to_best"]],
-            "Saving to top quartile": [_n(v) for v in rows["saving_to_top_quartile"]],
+            "Saving to best practice per year": _with(rows["saving_to_best"], amounts),
+            "To the top quartile": _with(rows["saving_to_top_quartile"], amounts),
             "Flag": ["" if ok else "implausible" for ok in rows["plausible"].astype(bool)],
         },
         index=pd.Index(_names(rows["name"], rows["plant"]), name="Plant"),
@@ -345,10 +346,10 @@ def _targets_sections(analysis: BenchmarkingAnalysis, tables: Tables) -> list[Se
         tables["goals"] = goals
         off = goals[goals["status"] == "off track"]
         items = [
-            f"{row.goal}: {_n(row.latest_value, 2)} {row.unit} in {_n(row.latest_year)}, "
-            f"{_n(row.trajectory_value, 2)} on the line; {_n(row.required_annual_change, 3)} "
-            "a year still needed"
-            for row in off.itertuples(index=False)
+            f"{row['goal']}: {_n(row['latest_value'], 2)} {row['unit']} in "
+            f"{_n(row['latest_year']).replace(',', '')}, {_n(row['trajectory_value'], 2)} on "
+            f"the line; {_n(row['required_annual_change'], 3)} a year still needed"
+            for row in off.to_dict("records")
         ]
         blocks = [
             Paragraph(
