@@ -451,7 +451,7 @@ def test_hand_profile_file_errors(tmp_path: Path) -> None:
     assert caught.value.rule == "encoding"
     with pytest.raises(InputError) as missing:
         read_hand_profiles(tmp_path / "absent.csv")
-    assert missing.value.rule == "file"
+    assert missing.value.rule == "no-such-file"
     with pytest.raises(InputError) as empty:
         read_hand_profiles(_hand(tmp_path, ""))
     assert empty.value.rule == "empty"

@@ -7,6 +7,7 @@ goes to ``test-artifacts/progress.png`` for a person to look at.
 
 from __future__ import annotations
 
+import csv
 import warnings
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from ecocluster.targets import (
 
 DATA = Path(__file__).parent / "data" / "targets"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+GOALS, PROGRESS = DATA / "goals.csv", DATA / "progress.csv"
 
 
 @pytest.fixture(scope="module")
@@ -264,3 +266,31 @@ def test_progress_figure_has_at_most_twelve_panels() -> None:
     figure = draw_progress(track_progress(targets, reported), reported, title="Many")
     assert len(figure.axes) == 12
     assert "first 12 of 15" in figure.get_suptitle()
+
+
+def test_goals_and_progress_read_from_excel_as_from_csv(tmp_path: Path) -> None:
+    """An officer's workbook reads as the CSV does (first sheet; comment lines skipped)."""
+    from openpyxl import Workbook
+
+    def workbook(source: Path, target: Path) -> Path:
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                cells = next(csv.reader([line]))
+                sheet.append([float(c) if c.replace(".", "", 1).isdigit() else c for c in cells])
+        book.save(target)
+        return target
+
+    goals_csv = read_goals(GOALS)
+    goals_xlsx = read_goals(workbook(GOALS, tmp_path / "goals.xlsx"))
+    columns = ["goal", "baseline_year", "baseline_value", "target_year", "target_value"]
+    pd.testing.assert_frame_equal(
+        goals_xlsx[columns].reset_index(drop=True), goals_csv[columns].reset_index(drop=True)
+    )
+    progress = read_progress(workbook(PROGRESS, tmp_path / "progress.xlsx"), goals_xlsx)
+    expected = read_progress(PROGRESS, goals_csv)
+    assert progress[["goal", "year", "value"]].to_numpy().tolist() == (
+        expected[["goal", "year", "value"]].to_numpy().tolist()
+    )

@@ -57,8 +57,8 @@ import numpy as np
 import pandas as pd
 
 from ecocluster.errors import InputError
-from ecocluster.problems import Problem, refuse
-from ecocluster.recp import _cell, _key, _numbers, _Problems, _records, _vocabulary
+from ecocluster.problems import Problem, cell_text, read_records, refuse
+from ecocluster.recp import _key, _numbers, _Problems, _vocabulary
 from ecocluster.recp_finance import Factors, _dimension, _factor, _per_unit, read_factors
 
 if TYPE_CHECKING:
@@ -149,11 +149,11 @@ def _table(
     if isinstance(source, pd.DataFrame):
         file, header = str(source.attrs.get("file", f"{role} table")), 1
         headers = [str(c) for c in source.columns]
-        cells = [[_cell(v) for v in row] for row in source.itertuples(index=False)]
+        cells = [[cell_text(v) for v in row] for row in source.itertuples(index=False)]
         numbers = list(range(2, len(cells) + 2))
     else:
         file = str(source)
-        records = _records(Path(source), None, file)
+        records = read_records(Path(source), None, file)
         start = next((i for i, r in enumerate(records) if any(r)), None)
         if start is None:
             raise InputError("the file is empty: no header row", file=file, rule="empty-file")

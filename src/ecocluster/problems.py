@@ -3,8 +3,9 @@
 Every reader of user files (tie lists, edge lists, profiles, rules, standards, samples,
 programmes, parks) collects `Problem`s (file, row, column, rule, message) and, when there
 are any, raises one `InputError` listing them (`refuse`): a user fixes a file in one pass,
-and nothing half-read is applied. `read_table` reads a small CSV as text and keeps each
-record's spreadsheet row, so that later checks can say where a value is.
+and nothing half-read is applied. `read_records` reads the rows of a CSV or a worksheet as
+text; `read_table` makes a small table of them that keeps each record's row in the file,
+so that later checks can say where a value is.
 """
 
 from __future__ import annotations
@@ -13,15 +14,28 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
-from ecocluster.errors import InputError
-from ecocluster.normalize import read_utf8_text
+from ecocluster.errors import InputError, ReadError
+from ecocluster.normalize import fold_key, normalize_text, read_utf8_text
 
-__all__ = ["SHOWN_PROBLEMS", "Problem", "read_table", "refuse"]
+__all__ = [
+    "SHOWN_PROBLEMS",
+    "SPREADSHEETS",
+    "Problem",
+    "cell_text",
+    "read_records",
+    "read_table",
+    "refuse",
+]
+
+#: Suffixes read as Excel workbooks.
+SPREADSHEETS: Final = (".xlsx", ".xlsm")
 
 #: Problems listed in one error; the rest are counted.
 SHOWN_PROBLEMS: Final = 20
@@ -64,11 +78,79 @@ def refuse(problems: Sequence[Problem], what: str) -> InputError:
     return InputError(message, file=first.file, row=first.row, column=first.column, rule=first.rule)
 
 
+def cell_text(value: Any) -> str:
+    """A cell as text: NFC, dates as ISO, whole floats without ".0", missing as ""."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+    return normalize_text(str(value))
+
+
+def _sheet(path: Path, sheet: str | None, file: str) -> list[list[str]]:
+    """The rows of a worksheet as text; a formula without a computed value is refused."""
+    from openpyxl import load_workbook
+
+    try:
+        books = [load_workbook(path, read_only=True, data_only=only) for only in (True, False)]
+    except Exception as error:
+        message = f"this is not a readable Excel workbook ({type(error).__name__})"
+        raise ReadError(message, file=file, rule="format") from None
+    try:
+        names = {fold_key(n): n for n in books[0].sheetnames}
+        name = names.get(fold_key(sheet), "") if sheet else books[0].sheetnames[0]
+        if not name:
+            message = f"the workbook has no {sheet!r} sheet ({', '.join(books[0].sheetnames)})"
+            raise ReadError(message, file=file, rule="missing-sheet")
+        rows = zip(*(book[name].iter_rows(values_only=True) for book in books), strict=False)
+        records = []
+        for number, (values, formulas) in enumerate(rows, start=1):
+            for value, formula in zip(values, formulas, strict=False):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    message = f"formula {formula} has no computed value; open and save the file"
+                    raise ReadError(message, file=file, row=number, rule="formula")
+            records.append([cell_text(value) for value in values])
+        return records
+    finally:
+        for book in books:
+            book.close()
+
+
+def read_records(
+    path: str | Path, sheet: str | None = None, file: str | None = None
+) -> list[list[str]]:
+    """The rows of a CSV (UTF-8; comma, semicolon or tab; "#" lines blank, so that row
+    numbers stay the file's lines) or of a worksheet (`sheet`, else the first), as text."""
+    path = Path(path)
+    file = str(path) if file is None else file
+    if not path.is_file():
+        raise ReadError("the file does not exist", file=file, rule="no-such-file")
+    if path.suffix.lower() in SPREADSHEETS:
+        return _sheet(path, sheet, file)
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
+        raise ReadError("use CSV or Excel (.xlsx)", file=file, rule="format")
+    text = read_utf8_text(path)
+    lines = ["" if line.lstrip().startswith("#") else line for line in text.split("\n")]
+    start = next((i for i, line in enumerate(lines) if line.strip(" ,;\t\r")), 0)
+    delimiter = max((",", ";", "\t"), key=lines[start].count)
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ReadError(f"the CSV cannot be parsed: {error}", file=file, rule="csv") from None
+    return [[normalize_text(cell) for cell in row] for row in rows]
+
+
 def read_table(
     path: str | Path, required: Sequence[str], optional: Sequence[str], *, keep_all: bool = False
 ) -> pd.DataFrame:
-    """A small CSV as text: UTF-8 (BOM or not), comma, semicolon or tab; lines starting
-    with ``#`` are comments (before the header or between rows).
+    """A small table as text: CSV (UTF-8, BOM or not; comma, semicolon or tab; lines
+    starting with ``#`` are comments) or the first sheet of an Excel workbook.
 
     Column names match case-insensitively and take the spelling asked for; the index is
     the file's line number (header = 1 when no comment precedes it) and ``attrs["file"]``
@@ -77,17 +159,10 @@ def read_table(
     columns are dropped unless `keep_all`.
     """
     file = str(path)
-    lines = [
-        "" if line.lstrip().startswith("#") else line for line in read_utf8_text(path).split("\n")
-    ]
-    start = next((i for i, line in enumerate(lines) if line.strip(" ,;\t\r")), None)
+    records = read_records(path, None, file)
+    start = next((i for i, record in enumerate(records) if any(c.strip() for c in record)), None)
     if start is None:
         raise InputError("the file has no header row", file=file, row=1, rule="empty")
-    delimiter = max((",", ";", "\t"), key=lines[start].count)
-    try:
-        records = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise InputError(f"the CSV is malformed: {error}", file=file, rule="csv") from None
     names = [n.strip() for n in records[start]]
     where = {n.casefold(): i for i, n in reversed(list(enumerate(names)))}
     problems = [

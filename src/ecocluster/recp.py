@@ -65,14 +65,12 @@ Energy and CO2e are converted while checking (`ecocluster.recp_finance` says how
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, cast
@@ -81,8 +79,8 @@ import numpy as np
 import pandas as pd
 
 from ecocluster.errors import InputError, ReadError
-from ecocluster.normalize import fold_key, normalize_text, read_utf8_text
-from ecocluster.problems import Problem, refuse
+from ecocluster.normalize import fold_key
+from ecocluster.problems import SPREADSHEETS, Problem, cell_text, read_records, refuse
 from ecocluster.recp_finance import (
     Factors,
     _amounts,
@@ -146,7 +144,6 @@ OPTIONAL: Final = {
 }
 _NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 _DAY_FIRST = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
-_SPREADSHEETS = (".xlsx", ".xlsm")
 
 
 def _key(text: object) -> str:
@@ -168,74 +165,12 @@ def _vocabulary() -> dict[str, dict[str, str]]:
 
 
 # --------------------------------------------------------------------- reading tables
-def _cell(value: Any) -> str:
-    """A cell as text: NFC, dates as ISO, whole floats without ".0", missing as ""."""
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
-        return ""
-    if isinstance(value, datetime):
-        stamp = pd.Timestamp(value)
-        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
-    return normalize_text(str(value))
-
-
-def _sheet(path: Path, sheet: str | None, file: str) -> list[list[str]]:
-    """The rows of a worksheet as text; a formula without a computed value is refused."""
-    from openpyxl import load_workbook
-
-    try:
-        books = [load_workbook(path, read_only=True, data_only=only) for only in (True, False)]
-    except Exception as error:
-        message = f"this is not a readable Excel workbook ({type(error).__name__})"
-        raise ReadError(message, file=file, rule="format") from None
-    try:
-        names = {_key(n): n for n in books[0].sheetnames}
-        name = names.get(_key(sheet), "") if sheet else books[0].sheetnames[0]
-        if not name:
-            message = f"the workbook has no {sheet!r} sheet ({', '.join(books[0].sheetnames)})"
-            raise ReadError(message, file=file, rule="missing-sheet")
-        rows = zip(*(book[name].iter_rows(values_only=True) for book in books), strict=False)
-        records = []
-        for number, (values, formulas) in enumerate(rows, start=1):
-            for value, formula in zip(values, formulas, strict=False):
-                if value is None and isinstance(formula, str) and formula.startswith("="):
-                    message = f"formula {formula} has no computed value; open and save the file"
-                    raise ReadError(message, file=file, row=number, rule="formula")
-            records.append([_cell(value) for value in values])
-        return records
-    finally:
-        for book in books:
-            book.close()
-
-
-def _records(path: Path, sheet: str | None, file: str) -> list[list[str]]:
-    """The rows of a CSV (UTF-8; comma, semicolon or tab; "#" comment lines) or a worksheet."""
-    if not path.is_file():
-        raise ReadError("the file does not exist", file=file, rule="no-such-file")
-    if path.suffix.lower() in _SPREADSHEETS:
-        return _sheet(path, sheet, file)
-    if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
-        raise ReadError("use CSV or Excel (.xlsx)", file=file, rule="format")
-    lines = ["" if line.startswith("#") else line for line in read_utf8_text(path).split("\n")]
-    start = next((i for i, line in enumerate(lines) if line.strip(" ,;\t\r")), 0)
-    delimiter = max((",", ";", "\t"), key=lines[start].count)
-    try:
-        rows = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise ReadError(f"the CSV cannot be parsed: {error}", file=file, rule="csv") from None
-    return [[normalize_text(cell) for cell in row] for row in rows]
-
-
 def _read(path: str | Path, table: str, sheet: str | None = None) -> pd.DataFrame:
     """One table as text with canonical column names; index: the file's row numbers."""
     path = Path(path)
-    in_book = sheet and path.suffix.lower() in _SPREADSHEETS
+    in_book = sheet and path.suffix.lower() in SPREADSHEETS
     file = f"{path} (sheet {sheet})" if in_book else str(path)
-    records = _records(path, sheet, file)
+    records = read_records(path, sheet, file)
     start = next((i for i, record in enumerate(records) if any(record)), None)
     if start is None:
         raise ReadError("the file is empty: no header row", file=file, rule="empty-file")
@@ -274,7 +209,7 @@ def _canonical(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             problems.append(Problem(file, header, name, "missing-column", message))
     if problems:
         raise refuse(problems, "the table was")
-    out = frame.rename(columns=names).astype(object).map(_cell)
+    out = frame.rename(columns=names).astype(object).map(cell_text)
     for name in OPTIONAL[table]:
         if name not in out.columns:
             out[name] = ""
@@ -307,7 +242,7 @@ def read_programme(path: str | Path, *, factors: Factors | None = None) -> Progr
     path = Path(path)
     needed = ("enterprises", "options")
     if path.is_dir():
-        suffixes = (".csv", *_SPREADSHEETS)
+        suffixes = (".csv", *SPREADSHEETS)
         files = [p for p in sorted(path.iterdir()) if p.suffix.lower() in suffixes]
         found = {_key(p.stem): p for p in files}
         if len(found) < len(files):
@@ -318,7 +253,7 @@ def read_programme(path: str | Path, *, factors: Factors | None = None) -> Progr
                 message = f"the folder has no {table}.csv or {table}.xlsx"
                 raise ReadError(message, file=str(path), rule="missing-table")
         tables = [_read(found[t], t) if t in found else None for t in TABLES]
-    elif path.suffix.lower() in _SPREADSHEETS and path.is_file():
+    elif path.suffix.lower() in SPREADSHEETS and path.is_file():
         from openpyxl import load_workbook
 
         try:

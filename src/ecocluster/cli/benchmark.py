@@ -50,13 +50,13 @@ def inputs(function: Any) -> Any:
             "--measures",
             "measures_path",
             type=_FILE,
-            help="Efficiency measures (the bundled measures.csv's columns).",
+            help="Efficiency measures CSV/XLSX (the bundled measures.csv's columns).",
         ),
         click.option(
             "--roadmap",
             "roadmap_path",
             type=_FILE,
-            help="Adoption plan: measure, start_year, end_year, start_share, end_share.",
+            help="Adoption plan CSV/XLSX: measure, start_year, end_year, start_share, end_share.",
         ),
         click.option(
             "--agreement",
@@ -68,13 +68,14 @@ def inputs(function: Any) -> Any:
             "--goals",
             "goals_path",
             type=_FILE,
-            help="Goals CSV: goal, indicator, unit, baseline and target year and value, direction.",
+            help="Goals CSV/XLSX: goal, indicator, unit, baseline and target year and value, "
+            "direction.",
         ),
         click.option(
             "--progress",
             "progress_path",
             type=_FILE,
-            help="Reported values of the goals: goal, year, value.",
+            help="Reported values of the goals (CSV/XLSX): goal, year, value.",
         ),
         click.option(
             "--price",
