@@ -11,12 +11,10 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import out, output_option, steps
+from ecocluster.cli.console import INPUT_FILE, out, output_option, steps
 
 if TYPE_CHECKING:
     from ecocluster.benchmarking_analysis import BenchmarkingAnalysis
-
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def _price(_: Any, __: Any, values: tuple[str, ...]) -> dict[str, float]:
@@ -37,44 +35,44 @@ def inputs(function: Any) -> Any:
         click.option(
             "--plants",
             "plants_path",
-            type=_FILE,
+            type=INPUT_FILE,
             help="Plants CSV/XLSX: plant, name, sector[, process, province, capacity_t].",
         ),
         click.option(
             "--reports",
             "reports_path",
-            type=_FILE,
+            type=INPUT_FILE,
             help="Reports CSV/XLSX (long): plant, year, flow, quantity, unit[, cost].",
         ),
         click.option(
             "--measures",
             "measures_path",
-            type=_FILE,
+            type=INPUT_FILE,
             help="Efficiency measures CSV/XLSX (the bundled measures.csv's columns).",
         ),
         click.option(
             "--roadmap",
             "roadmap_path",
-            type=_FILE,
+            type=INPUT_FILE,
             help="Adoption plan CSV/XLSX: measure, start_year, end_year, start_share, end_share.",
         ),
         click.option(
             "--agreement",
             "agreement_path",
-            type=_FILE,
+            type=INPUT_FILE,
             help="Voluntary agreement (TOML: [agreement] and [[commitment]]).",
         ),
         click.option(
             "--goals",
             "goals_path",
-            type=_FILE,
+            type=INPUT_FILE,
             help="Goals CSV/XLSX: goal, indicator, unit, baseline and target year and value, "
             "direction.",
         ),
         click.option(
             "--progress",
             "progress_path",
-            type=_FILE,
+            type=INPUT_FILE,
             help="Reported values of the goals (CSV/XLSX): goal, year, value.",
         ),
         click.option(

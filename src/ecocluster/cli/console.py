@@ -31,6 +31,9 @@ DB_HELP = (
     "Default: $ECOCLUSTER_DB, else ./ecocluster.sqlite."
 )
 
+#: An input file the user names: it must exist and be a file.
+INPUT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
 
 class Group(click.Group):
     """Turn the library's user-facing errors into one clear line and exit code 1."""

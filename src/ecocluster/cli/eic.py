@@ -11,7 +11,14 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import load_analysis, out, output_option, steps, wave_options
+from ecocluster.cli.console import (
+    INPUT_FILE,
+    load_analysis,
+    out,
+    output_option,
+    steps,
+    wave_options,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,7 +30,7 @@ def _hand_option(function: Any) -> Any:
     function = click.option(
         "--hand",
         "hand_path",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=INPUT_FILE,
         help="Hand profile CSV (cluster, factor, value, source) for what the survey cannot "
         "measure; bundled examples have their own.",
     )(function)
@@ -115,7 +122,7 @@ def eic_profile(
     "--profiles",
     "profile_paths",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     help="Add clusters profiled by hand: a CSV in the published layout (id, name, country, "
     "sector, place, the seven factors, source). Repeatable.",
 )
@@ -175,7 +182,7 @@ def policy() -> None:
 def _rules_option(function: Any) -> Any:
     return click.option(
         "--rules",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=INPUT_FILE,
         help="Your own rule file (TOML; start from 'ecocluster policy rules --template').",
     )(function)
 

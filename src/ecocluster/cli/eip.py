@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import out, output_option
+from ecocluster.cli.console import INPUT_FILE, out, output_option
 
 
 @click.group()
@@ -69,7 +69,7 @@ def eip_template(criteria: str, output: Path) -> None:
 @click.option(
     "--park",
     "park_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     required=True,
     help="The filled park template (CSV or XLSX; 'ecocluster eip template' writes one).",
 )

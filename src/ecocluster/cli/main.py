@@ -17,6 +17,7 @@ from ecocluster import __version__
 from ecocluster.cli.console import (
     DB_HELP,
     EXIT_PROBLEMS,
+    INPUT_FILE,
     Group,
     err,
     load_analysis,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 def _instrument_options(function: Any) -> Any:
     function = click.option(
         "--concepts",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=INPUT_FILE,
         help="Concept mapping CSV (concept,question) for a form given with --form.",
     )(function)
     function = click.option(
@@ -200,7 +201,7 @@ def form_export(
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @_instrument_options
 @click.option("--strict", is_flag=True, help="Treat warnings as problems too (exit 1).")
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
@@ -240,7 +241,7 @@ def check(
 
 
 @main.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=INPUT_FILE)
 @click.option("--wave", required=True, help="Survey wave to import into, e.g. 'bat-trang-2025'.")
 @click.option("--db", help=DB_HELP)
 @_instrument_options
@@ -383,7 +384,7 @@ def synth(firms: int, clusters: int, seed: int, example: str, output: Path) -> N
 @click.option(
     "--data",
     "data_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     required=True,
     help="CSV file with one row per observation (comma or semicolon separated).",
 )
@@ -475,7 +476,7 @@ def fit(data_path: Path, formula: str, model: str, robust: bool, as_json: bool) 
 @click.option(
     "--samples",
     "samples_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     help="Add measurements (CSV or XLSX) judged against the national standards.",
 )
 @symbiosis_options

@@ -12,7 +12,14 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import load_analysis, out, output_option, steps, wave_options
+from ecocluster.cli.console import (
+    INPUT_FILE,
+    load_analysis,
+    out,
+    output_option,
+    steps,
+    wave_options,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,7 +57,7 @@ def campaign_options(function: Any, *, required: bool = True) -> Any:
     function = click.option(
         "--samples",
         "samples_path",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=INPUT_FILE,
         help=f"Measurements{need} (CSV or XLSX): site, lat, lon, time, medium, parameter, "
         "value, unit, averaging[, cluster, class, method, laboratory].",
     )(function)
@@ -80,7 +87,7 @@ def _limits_option(function: Any) -> Any:
     return click.option(
         "--limits",
         "limits_path",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=INPUT_FILE,
         help="Your own limits CSV (the bundled limits.csv's columns) instead of the QCVN table.",
     )(function)
 

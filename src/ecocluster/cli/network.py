@@ -14,7 +14,14 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import load_analysis, out, output_option, steps, wave_options
+from ecocluster.cli.console import (
+    INPUT_FILE,
+    load_analysis,
+    out,
+    output_option,
+    steps,
+    wave_options,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,13 +41,13 @@ def _network_options(function: Any) -> Any:
     function = click.option(
         "--actors",
         "actors_path",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=INPUT_FILE,
         help="CSV of new actors the tie list names (id, label, kind[, zone, geography, cluster]).",
     )(function)
     function = click.option(
         "--ties",
         "ties_path",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=INPUT_FILE,
         help="CSV of interview ties to add (source, target, kind[, initiator, importance, year]).",
     )(function)
     return wave_options(function)
@@ -100,7 +107,7 @@ def _print_table(frame: pd.DataFrame, title: str = "", limit: int | None = None)
 @click.option(
     "--edges",
     "edges_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     help="CSV edge list, one tie per row (instead of a surveyed wave).",
 )
 @click.option("--source", default="source", show_default=True, help="Column of the tie's source.")
@@ -284,7 +291,7 @@ def network_published() -> None:
 @click.option(
     "--edges",
     "edges_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     help="CSV edge list, one exchange per row (supplier, receiver, kind, material, year).",
 )
 @click.option("--published", help="A bundled published network (see 'network published').")
@@ -297,7 +304,7 @@ def network_published() -> None:
 @click.option(
     "--actors",
     "actors_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     help="CSV of the actors (id, label, kind[, zone, geography]); default: all enterprises.",
 )
 @click.option("--title", default="", help="Title of the map and the growth chart.")

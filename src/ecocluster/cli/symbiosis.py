@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import out, output_option, steps
+from ecocluster.cli.console import INPUT_FILE, out, output_option, steps
 
 if TYPE_CHECKING:
     from ecocluster.symbiosis_analysis import SymbiosisAnalysis
@@ -31,7 +31,7 @@ def symbiosis_options(function: Any) -> Any:
             click.option(
                 "--streams",
                 "streams_path",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                type=INPUT_FILE,
                 help="Add a symbiosis section planned from this streams file (CSV/XLSX).",
             ),
             click.option(
@@ -42,7 +42,7 @@ def symbiosis_options(function: Any) -> Any:
             click.option(
                 "--members",
                 "members_path",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                type=INPUT_FILE,
                 help="With --streams: members of a shared facility, whose cost shares are added.",
             ),
         )
@@ -128,7 +128,7 @@ def symbiosis_examples() -> None:
 @click.option(
     "--members",
     "members_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     required=True,
     help="Members CSV/XLSX: member_id, facility, load, unit[, name, distance_km, "
     "connection_cost, standalone_cost].",
@@ -200,14 +200,14 @@ def symbiosis_facility(
 @click.option(
     "--streams",
     "streams_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     help="Streams CSV/XLSX: firm, lat, lon, direction (output/input), material, quantity, "
     "unit[, price, disposal_cost, virgin_price, quality, ewc, hs].",
 )
 @click.option(
     "--rules",
     "rules_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     help="Your own compatibility rules (the bundled rules.csv's columns).",
 )
 @click.option(

@@ -11,7 +11,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ecocluster.cli.console import out, output_option, steps
+from ecocluster.cli.console import INPUT_FILE, out, output_option, steps
 from ecocluster.cli.symbiosis import load_symbiosis, symbiosis_options
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def zone() -> None:
 @click.option(
     "--parks",
     "parks_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     help="Filled park templates (see 'ecocluster eip template'); bundled examples have theirs.",
 )
 @click.option(
