@@ -126,6 +126,17 @@ def test_open_without_upgrade_never_creates_or_migrates(tmp_path: Path) -> None:
         open_store(str(empty), upgrade=False)
 
 
+def test_a_database_in_a_missing_folder_is_refused_clearly(tmp_path: Path) -> None:
+    from clirun import run
+
+    target = tmp_path / "out" / "demo.sqlite"
+    with pytest.raises(StoreError, match=f"the folder {tmp_path / 'out'} does not exist"):
+        open_store(str(target))
+    code, _, stderr = run("init", "--db", str(target))
+    assert code == 1 and "does not exist" in stderr and "Traceback" not in stderr
+    assert not target.parent.exists()
+
+
 def test_migrations_render_as_sql_for_a_database_administrator() -> None:
     from alembic import command
 

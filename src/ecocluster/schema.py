@@ -280,6 +280,11 @@ def open_store(db: str | os.PathLike[str] | None = None, *, upgrade: bool = True
     on_disk = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
     if not upgrade and on_disk and not Path(database).exists():
         raise StoreError(f"no database at {database}")
+    folder = Path(database).parent
+    if on_disk and not folder.is_dir():
+        raise StoreError(
+            f"cannot create the database {database}: the folder {folder} does not exist"
+        )
     engine = create_store_engine(url)
     try:
         if upgrade:
